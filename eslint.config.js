@@ -1,0 +1,56 @@
+// Lint: TypeScript's recommended rules plus the import rules of docs/ARCHITECTURE.md (who may import whom), so a
+// folder cannot reach what it must not (the library stays free of React and the app).
+import tseslint from 'typescript-eslint'
+
+const restrict = (files, patterns, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+  },
+})
+
+const everythingBut = (...allowed) =>
+  ['eventstore', 'domain', 'projections', 'worker', 'ui', 'devtools', 'pwa', 'main']
+    .filter((room) => !allowed.includes(`src/${room}`))
+    .flatMap((room) => [`**/${room}`, `**/${room}/**`, `**/${room}.ts`, `**/${room}.tsx`])
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  restrict(
+    ['src/eventstore/**'],
+    [...everythingBut('src/eventstore'), 'react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'workbox-window'],
+    'src/eventstore is a standalone library: it may import only dexie.',
+  ),
+  restrict(
+    ['src/domain/**'],
+    [...everythingBut('src/eventstore', 'src/domain'), 'react', 'react-dom', 'zustand', 'zustand/*', 'dexie', 'workbox-window'],
+    'src/domain holds pure business rules on top of src/eventstore.',
+  ),
+  restrict(
+    ['src/projections/**'],
+    [...everythingBut('src/eventstore', 'src/domain', 'src/projections'), 'react', 'react-dom', 'zustand', 'workbox-window'],
+    'src/projections may use src/eventstore, src/domain and zustand/vanilla only.',
+  ),
+  restrict(
+    ['src/worker/**'],
+    [...everythingBut('src/eventstore', 'src/domain', 'src/projections', 'src/worker'), 'react', 'react-dom', 'zustand', 'zustand/*', 'workbox-window'],
+    'src/worker may use src/eventstore, src/domain and src/projections only.',
+  ),
+  restrict(
+    ['src/devtools/**'],
+    [...everythingBut('src/eventstore', 'src/devtools'), 'zustand', 'zustand/*', 'workbox-window'],
+    'src/devtools may use src/eventstore and react only: any Kiroku app can mount it.',
+  ),
+  restrict(
+    ['src/pwa/**'],
+    [...everythingBut('src/pwa'), 'react', 'react-dom', 'zustand', 'zustand/*', 'dexie'],
+    'src/pwa uses browser APIs and workbox-window only.',
+  ),
+)

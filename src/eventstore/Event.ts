@@ -1,0 +1,93 @@
+import { InvalidEventDataError } from './errors'
+import type { InferOutput, StandardSchemaV1 } from './StandardSchema'
+
+/** Free-form metadata given by callers; the store adds correlationId, timestamp and validAt. */
+export type Metadata = Record<string, unknown>
+
+export interface EventMetadata {
+  correlationId: string
+  causationId?: string
+  timestamp: Date
+  validAt: Date
+  [key: string]: unknown
+}
+
+/** An event not yet stored. */
+export interface NewEvent<Type extends string = string, Data = unknown> {
+  readonly eventId: string
+  readonly type: Type
+  readonly data: Data
+  readonly metadata: Metadata
+}
+
+/** An event read back from the store. */
+export interface RecordedEvent<Type extends string = string, Data = unknown> {
+  readonly eventId: string
+  readonly type: Type
+  readonly data: Data
+  readonly metadata: EventMetadata
+  readonly globalPosition: number
+}
+
+export interface EventOptions {
+  eventId?: string
+  metadata?: Metadata
+}
+
+export interface EventDefinition<Type extends string = string, Data = unknown> {
+  (data: Data, options?: EventOptions): NewEvent<Type, Data>
+  readonly type: Type
+  /** Type guard: narrows a recorded (or new) event to this definition's type and data. */
+  is<E extends { readonly type: string }>(event: E | null | undefined): event is E & { readonly type: Type; readonly data: Data }
+}
+
+/** Data of the events an EventDefinition makes: `EventData<typeof ItemAdded>`. */
+export type EventData<D> = D extends EventDefinition<string, infer Data> ? Data : never
+/** The recorded form of a definition's events: `EventOf<typeof ItemAdded>`. */
+export type EventOf<D> = D extends EventDefinition<infer Type, infer Data> ? RecordedEvent<Type, Data> : never
+
+export type EventTypeRef = EventDefinition<string, any> | string
+
+export const typeOf = (ref: EventTypeRef): string => (typeof ref === 'string' ? ref : ref.type)
+
+
+/**
+ * Declares an event type. With a Standard Schema (zod, valibot, …) the data is checked when the
+ * event is created, and an invalid payload throws InvalidEventDataError before anything is stored.
+ */
+export function defineEvent<Data, Type extends string = string>(type: Type): EventDefinition<Type, Data>
+export function defineEvent<S extends StandardSchemaV1, Type extends string = string>(
+  type: Type,
+  options: { schema: S },
+): EventDefinition<Type, InferOutput<S>>
+export function defineEvent(type: string, options?: { schema?: StandardSchemaV1 }): EventDefinition {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new InvalidEventDataError(undefined, 'an event type must be a non-empty string')
+  }
+  const schema = options?.schema
+  const create = (data: unknown, eventOptions: EventOptions = {}): NewEvent => ({
+    eventId: eventOptions.eventId ?? crypto.randomUUID(),
+    type,
+    data: schema ? validate(type, schema, data) : data,
+    metadata: { ...eventOptions.metadata },
+  })
+  return Object.assign(create, {
+    type,
+    is: (event: { type: string } | null | undefined) => event?.type === type,
+  }) as EventDefinition
+}
+
+function validate(type: string, schema: StandardSchemaV1, data: unknown): unknown {
+  const result = schema['~standard'].validate(data)
+  if (result instanceof Promise) {
+    throw new InvalidEventDataError(type, 'its schema validates asynchronously; event schemas must be synchronous')
+  }
+  if (result.issues) {
+    const issues = result.issues.map((issue) => {
+      const path = issue.path?.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')
+      return path ? `${path}: ${issue.message}` : issue.message
+    })
+    throw new InvalidEventDataError(type, 'its data does not match the schema', issues)
+  }
+  return result.value
+}

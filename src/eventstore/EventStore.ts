@@ -1,0 +1,269 @@
+import Dexie from 'dexie'
+import { typeOf, type EventMetadata, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent } from './Event'
+import type { Broker } from './Broker'
+import {
+  EventDuplicatedInStreamError,
+  IncorrectStreamDataError,
+  InvalidEventDataError,
+  InvalidExpectedVersionError,
+  StoreClosedError,
+} from './errors'
+import * as repository from './EventRepository'
+import { checkExpectedVersion, type ExpectedVersion } from './ExpectedVersion'
+import { runTransaction, storageError, type Durability } from './idb'
+import { ReadQuery } from './ReadQuery'
+import { EVENTS, STREAMS, type EventRecord } from './schema'
+import { ROOT_SCOPE, TxContext, type AmbientScopes, type Scope } from './Scope'
+import type { EventHandler, Subscriptions } from './Subscriptions'
+
+export interface AppendOptions {
+  /** Omit to store the events in the global log only. */
+  stream?: string
+  /** Defaults to 'any'. */
+  expectedVersion?: ExpectedVersion
+}
+
+export interface LinkOptions {
+  stream: string
+  expectedVersion?: ExpectedVersion
+}
+
+export type CommitListener = (events: readonly RecordedEvent[]) => void
+
+/** What every scoped view of one store shares. */
+export interface StoreCore {
+  readonly db: Dexie
+  readonly durability: Durability
+  readonly clock: () => Date
+  readonly subscriptions: Subscriptions
+  readonly ambient: AmbientScopes
+  readonly commitListeners: Set<CommitListener>
+  broker: Broker
+  closed: boolean
+}
+
+/**
+ * The event store. `openEventStore` gives the root; handlers, `withMetadata` and `transaction`
+ * give scoped views of the same store whose calls carry their metadata and transaction.
+ */
+export class EventStore {
+  /** The read query over the whole log; refine it with `.stream()`, `.ofType()`, … */
+  readonly read: ReadQuery
+
+  constructor(
+    private readonly core: StoreCore,
+    private readonly ownScope: Scope | null = null,
+  ) {
+    this.read = new ReadQuery((body) => this.readIn(this.scope(), body))
+  }
+
+  /** The Dexie database, for the app's own read-model tables (declared through `readModels`). */
+  get db(): Dexie {
+    return this.core.db
+  }
+
+  get name(): string {
+    return this.core.db.name
+  }
+
+  /** Appends and then runs the sync handlers; resolves with the recorded events. */
+  async publish(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
+    const scope = this.scope()
+    const recorded = await this.appendIn(scope, events, options)
+    if (!scope.tx) return this.core.broker.dispatch(recorded, scope).then(() => recorded)
+    // Inside a transaction, a handler's failure rolls everything back.
+    return scope.tx.write(() => this.core.broker.dispatch(recorded, scope)).then(() => recorded)
+  }
+
+  /** Appends without calling handlers. */
+  append(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
+    return this.appendIn(this.scope(), events, options)
+  }
+
+  /** Adds already stored events to another stream, in the given order. */
+  async link(eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
+    const ids = (Array.isArray(eventIds) ? eventIds : [eventIds]) as string[]
+    const stream = streamName(options?.stream)
+    const expected = checkExpectedVersion(options.expectedVersion ?? 'any')
+    const seen = new Set<string>()
+    for (const id of ids) {
+      if (typeof id !== 'string' || id.length === 0) throw new InvalidEventDataError(undefined, 'an event id must be a non-empty string')
+      if (seen.has(id)) throw new EventDuplicatedInStreamError(id, stream)
+      seen.add(id)
+    }
+    if (ids.length === 0) return
+    await this.writeIn(this.scope(), (tx) => repository.linkEvents(tx, ids, stream, expected))
+  }
+
+  /** Drops the stream's membership; its events stay in the log and in other streams. */
+  async deleteStream(stream: string): Promise<void> {
+    const name = streamName(stream)
+    await this.writeIn(this.scope(), (tx) => repository.deleteStream(tx, name))
+  }
+
+  /** The stream's last position, -1 when it is empty. */
+  streamVersion(stream: string): Promise<number> {
+    const name = streamName(stream)
+    return this.readIn(this.scope(), (tx) => repository.streamVersion(tx, name))
+  }
+
+  /** The streams the event is in, in the order it joined them ([] for an unknown event). */
+  streamsOf(eventId: string): Promise<string[]> {
+    return this.readIn(this.scope(), (tx) => repository.streamsOf(tx, eventId))
+  }
+
+  positionInStream(eventId: string, stream: string): Promise<number> {
+    const name = streamName(stream)
+    return this.readIn(this.scope(), (tx) => repository.positionInStream(tx, eventId, name))
+  }
+
+  globalPosition(eventId: string): Promise<number> {
+    return this.readIn(this.scope(), (tx) => repository.globalPositionOf(tx, eventId))
+  }
+
+  subscribe<E extends RecordedEvent = RecordedEvent>(
+    handler: EventHandler<E>,
+    options: { to: EventTypeRef | readonly EventTypeRef[] },
+  ): () => void {
+    const refs = (Array.isArray(options?.to) ? options.to : [options?.to]) as EventTypeRef[]
+    const types = refs.map((ref) => {
+      if (ref == null || (typeof ref !== 'string' && typeof ref !== 'function')) {
+        throw new InvalidEventDataError(undefined, 'subscribe needs { to: [event definitions or type names] }')
+      }
+      return typeOf(ref)
+    })
+    return this.core.subscriptions.add(handler as EventHandler, types)
+  }
+
+  subscribeToAll(handler: EventHandler): () => void {
+    return this.core.subscriptions.addGlobal(handler)
+  }
+
+  /** Called with the events of every transaction once it has committed (never for an aborted one). */
+  onCommit(listener: CommitListener): () => void {
+    this.core.commitListeners.add(listener)
+    return () => this.core.commitListeners.delete(listener)
+  }
+
+  /**
+   * Runs fn with metadata added to every event it publishes (an event's own metadata wins).
+   * fn receives a scoped store that carries the metadata even when other work interleaves;
+   * calling the root store inside works for sequential code and ends when fn settles.
+   */
+  withMetadata<T>(metadata: Metadata, fn: (store: EventStore) => T | Promise<T>): Promise<T> {
+    const base = this.scope()
+    const scope: Scope = { metadata: { ...base.metadata, ...metadata }, tx: base.tx }
+    return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
+  }
+
+  /**
+   * Everything fn does through this store (and the app's own Dexie tables) commits together or
+   * not at all. fn may await only this store's and this database's work: awaiting a timer or
+   * fetch lets IndexedDB commit early, and the next call fails with TransactionExpiredError.
+   * A failed write inside rolls the whole transaction back. Nested calls join the outer one.
+   */
+  async transaction<T>(fn: (store: EventStore) => T | Promise<T>): Promise<T> {
+    const base = this.scope()
+    if (base.tx) return fn(this.scoped(base))
+    this.assertOpen()
+    const { db } = this.core
+    try {
+      return await db.transaction('rw', db.tables, () => {
+        const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
+        const tx = new TxContext(idbtrans, (events) => this.committed(events))
+        const scope: Scope = { metadata: base.metadata, tx }
+        return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
+      })
+    } catch (error) {
+      throw storageError(error)
+    }
+  }
+
+  close(): void {
+    this.core.closed = true
+    this.core.db.close()
+  }
+
+  private scope(): Scope {
+    return this.ownScope ?? this.core.ambient.current ?? ROOT_SCOPE
+  }
+
+  private scoped(scope: Scope): EventStore {
+    return new EventStore(this.core, scope)
+  }
+
+  private async appendIn(scope: Scope, input: NewEvent | readonly NewEvent[], options: AppendOptions): Promise<RecordedEvent[]> {
+    const events = (Array.isArray(input) ? input : [input]) as NewEvent[]
+    const stream = options?.stream === undefined ? null : streamName(options.stream)
+    const expected = checkExpectedVersion(options?.expectedVersion ?? 'any')
+    if (stream === null && expected !== 'any' && expected !== 'auto') {
+      throw new InvalidExpectedVersionError(expected, 'an expected version needs a stream')
+    }
+    const records = this.toRecords(scope, events, stream)
+    if (records.length === 0) return []
+    const recorded = await this.writeIn(scope, (tx) => repository.appendRecords(tx, records, stream, expected))
+    if (scope.tx) scope.tx.recorded.push(...recorded)
+    else this.committed(recorded)
+    return recorded
+  }
+
+  private toRecords(scope: Scope, events: NewEvent[], stream: string | null): EventRecord[] {
+    const now = this.core.clock()
+    const seen = new Set<string>()
+    const first = events[0]?.eventId
+    return events.map((event) => {
+      if (event === null || typeof event !== 'object') throw new InvalidEventDataError(undefined, 'an event must be an object made by an event definition')
+      const { eventId, type, data } = event
+      if (typeof type !== 'string' || type.length === 0) throw new InvalidEventDataError(undefined, 'an event type must be a non-empty string')
+      if (typeof eventId !== 'string' || eventId.length === 0) throw new InvalidEventDataError(type, 'an event id must be a non-empty string')
+      if (seen.has(eventId)) throw new EventDuplicatedInStreamError(eventId, stream)
+      seen.add(eventId)
+      const own = event.metadata ?? {}
+      if (typeof own !== 'object') throw new InvalidEventDataError(type, 'metadata must be an object')
+      const metadata = { ...scope.metadata, ...own } as EventMetadata
+      metadata.correlationId ??= first as string
+      if (typeof metadata.correlationId !== 'string') throw new InvalidEventDataError(type, 'metadata.correlationId must be a string')
+      for (const key of ['timestamp', 'validAt'] as const) {
+        if (key in own && !(own[key] instanceof Date)) throw new InvalidEventDataError(type, `metadata.${key} must be a Date`)
+      }
+      metadata.timestamp = (own.timestamp as Date | undefined) ?? now
+      metadata.validAt ??= metadata.timestamp
+      if (metadata.causationId === undefined) delete metadata.causationId
+      return { eventId, type, data, metadata }
+    })
+  }
+
+  private writeIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+    if (scope.tx) return scope.tx.write(body)
+    this.assertOpen()
+    return runTransaction(this.core.db.backendDB(), [EVENTS, STREAMS], 'readwrite', this.core.durability, body)
+  }
+
+  private readIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+    if (scope.tx) return scope.tx.read(body)
+    this.assertOpen()
+    return runTransaction(this.core.db.backendDB(), [EVENTS, STREAMS], 'readonly', 'default', body)
+  }
+
+  private assertOpen(): void {
+    if (this.core.closed || !this.core.db.isOpen()) throw new StoreClosedError()
+  }
+
+  private committed(events: readonly RecordedEvent[]): void {
+    for (const listener of this.core.commitListeners) {
+      try {
+        listener(events)
+      } catch (error) {
+        // A listener's bug must not turn a committed append into a failed one.
+        queueMicrotask(() => {
+          throw error
+        })
+      }
+    }
+  }
+}
+
+function streamName(stream: unknown): string {
+  if (typeof stream !== 'string' || stream.length === 0) throw new IncorrectStreamDataError(stream)
+  return stream
+}

@@ -1,0 +1,168 @@
+// Every way the store can fail is one class here, with a stable `name` and plain fields, so an
+// error keeps its meaning after `postMessage` (structured clone drops the prototype) and can be
+// revived on the other side with `reviveError`.
+
+export type ErrorFields = Record<string, unknown>
+
+export class EventStoreError extends Error {
+  override name = 'EventStoreError'
+  readonly fields: ErrorFields
+
+  constructor(message: string, fields: ErrorFields = {}, options?: { cause?: unknown }) {
+    super(message, options)
+    this.fields = fields
+  }
+
+  /** A plain object that survives structured clone; `reviveError` turns it back into a class. */
+  toJSON(): { name: string; message: string; fields: ErrorFields } {
+    return { name: this.name, message: this.message, fields: this.fields }
+  }
+}
+
+export class InvalidExpectedVersionError extends EventStoreError {
+  override name = 'InvalidExpectedVersionError'
+  constructor(readonly expected: unknown, reason = 'use a whole number ≥ -1, "any", "none" or "auto"') {
+    super(`Expected version ${describe(expected)} is not valid: ${reason}.`, { expected })
+  }
+}
+
+export class WrongExpectedVersionError extends EventStoreError {
+  override name = 'WrongExpectedVersionError'
+  constructor(readonly stream: string, readonly expected: number | 'none', readonly actual: number) {
+    super(
+      `Stream "${stream}" is at version ${actual}, not ${expected === 'none' ? 'empty' : expected} as expected; ` +
+        'someone changed it meanwhile. Nothing was written: reload the stream and try again.',
+      { stream, expected, actual },
+    )
+  }
+}
+
+export class EventDuplicatedInStreamError extends EventStoreError {
+  override name = 'EventDuplicatedInStreamError'
+  constructor(readonly eventId: string, readonly stream: string | null) {
+    super(
+      stream === null
+        ? `Event ${eventId} is already stored. Nothing was written.`
+        : `Event ${eventId} is already in stream "${stream}". Nothing was written.`,
+      { eventId, stream },
+    )
+  }
+}
+
+export class EventNotFoundError extends EventStoreError {
+  override name = 'EventNotFoundError'
+  constructor(readonly eventId: string, where = 'in the store') {
+    super(`Event ${eventId} is not ${where}.`, { eventId })
+  }
+}
+
+export class EventNotFoundInStreamError extends EventStoreError {
+  override name = 'EventNotFoundInStreamError'
+  constructor(readonly eventId: string, readonly stream: string) {
+    super(`Event ${eventId} is not in stream "${stream}".`, { eventId, stream })
+  }
+}
+
+export class IncorrectStreamDataError extends EventStoreError {
+  override name = 'IncorrectStreamDataError'
+  constructor(readonly stream: unknown) {
+    super(`Stream name ${describe(stream)} is not valid: give a non-empty string.`, { stream })
+  }
+}
+
+export class InvalidPageSizeError extends EventStoreError {
+  override name = 'InvalidPageSizeError'
+  constructor(readonly limit: unknown) {
+    super(`Page size ${describe(limit)} is not valid: give a whole number greater than 0.`, { limit })
+  }
+}
+
+export class InvalidEventDataError extends EventStoreError {
+  override name = 'InvalidEventDataError'
+  constructor(
+    readonly eventType: string | undefined,
+    readonly reason: string,
+    readonly issues: readonly string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${eventType ? `Event ${eventType}` : 'An event'} cannot be stored: ${reason}` +
+        `${issues.length ? ` (${issues.join('; ')})` : ''}. Nothing was written.`,
+      { eventType, reason, issues: [...issues] },
+      options,
+    )
+  }
+}
+
+/** `store.transaction(fn)`: fn awaited something that was not this store's work, so IndexedDB committed early. */
+export class TransactionExpiredError extends EventStoreError {
+  override name = 'TransactionExpiredError'
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'The transaction had already committed: inside store.transaction(fn), fn may await only this ' +
+        "store's work. Awaiting a timer, fetch or another database lets IndexedDB commit early; " +
+        'what ran before that await was committed, the rest was not.',
+      {},
+      options,
+    )
+  }
+}
+
+export class StoreClosedError extends EventStoreError {
+  override name = 'StoreClosedError'
+  constructor(options?: { cause?: unknown }) {
+    super('The event store is closed (store.close() was called or another tab upgraded the database). Reload to reopen it.', {}, options)
+  }
+}
+
+export class StorageQuotaExceededError extends EventStoreError {
+  override name = 'StorageQuotaExceededError'
+  constructor(options?: { cause?: unknown }) {
+    super('The browser refused to store more data (storage quota exceeded). The last change was not saved; everything before it is kept.', {}, options)
+  }
+}
+
+/** Any other IndexedDB failure, with the original error kept as `cause`. */
+export class StorageError extends EventStoreError {
+  override name = 'StorageError'
+  constructor(readonly storageErrorName: string, detail: string, options?: { cause?: unknown }) {
+    super(`IndexedDB failed (${storageErrorName}): ${detail}`, { storageErrorName }, options)
+  }
+}
+
+const classes: Record<string, (f: ErrorFields, message: string) => EventStoreError> = {
+  InvalidExpectedVersionError: (f) => new InvalidExpectedVersionError(f.expected),
+  WrongExpectedVersionError: (f) =>
+    new WrongExpectedVersionError(String(f.stream), f.expected as number | 'none', Number(f.actual)),
+  EventDuplicatedInStreamError: (f) => new EventDuplicatedInStreamError(String(f.eventId), (f.stream as string | null) ?? null),
+  EventNotFoundError: (f) => new EventNotFoundError(String(f.eventId)),
+  EventNotFoundInStreamError: (f) => new EventNotFoundInStreamError(String(f.eventId), String(f.stream)),
+  IncorrectStreamDataError: (f) => new IncorrectStreamDataError(f.stream),
+  InvalidPageSizeError: (f) => new InvalidPageSizeError(f.limit),
+  InvalidEventDataError: (f) =>
+    new InvalidEventDataError(f.eventType as string | undefined, String(f.reason), (f.issues as string[]) ?? []),
+  TransactionExpiredError: () => new TransactionExpiredError(),
+  StoreClosedError: () => new StoreClosedError(),
+  StorageQuotaExceededError: () => new StorageQuotaExceededError(),
+  StorageError: (f, m) => new StorageError(String(f.storageErrorName), m),
+}
+
+/** Registers an error class defined outside this file (e.g. by a domain) so `reviveError` knows it. */
+export function registerError(name: string, revive: (fields: ErrorFields, message: string) => EventStoreError): void {
+  classes[name] = revive
+}
+
+/** Turns `error.toJSON()` (or a structured-cloned error) back into its class; unknown names stay EventStoreError. */
+export function reviveError(plain: { name: string; message: string; fields?: ErrorFields }): EventStoreError {
+  const make = classes[plain.name]
+  const error = make ? make(plain.fields ?? {}, plain.message) : new EventStoreError(plain.message, plain.fields ?? {})
+  if (!make) error.name = plain.name
+  error.message = plain.message
+  return error
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
+  return `of type ${typeof value}`
+}

@@ -1,0 +1,74 @@
+import Dexie from 'dexie'
+import { Broker } from './Broker'
+import { EventStoreError, StorageError } from './errors'
+import { EventStore, type StoreCore } from './EventStore'
+import { storageError, type Durability } from './idb'
+import { LIBRARY_VERSION_STEP, librarySchema } from './schema'
+import { AmbientScopes } from './Scope'
+import { Subscriptions } from './Subscriptions'
+import { SyncDispatcher, type Dispatcher } from './SyncDispatcher'
+
+export interface ReadModelSchema {
+  /** 1–999; raise it when the tables or their indexes change. */
+  version: number
+  /** Dexie table declarations, e.g. `{ orders: 'orderId, status' }`. */
+  stores: Record<string, string>
+}
+
+export interface OpenEventStoreOptions {
+  /** The IndexedDB database name. */
+  name: string
+  /** The app's own tables in the same database, written inside `store.transaction` with the events they follow. */
+  readModels?: ReadModelSchema
+  /** Runs the handlers; defaults to running them inside `publish` (SyncDispatcher). */
+  dispatcher?: Dispatcher
+  /** The time given to recorded events. */
+  clock?: () => Date
+  /** IndexedDB durability for writes; the browser's default unless set. */
+  durability?: Durability
+  /** Another IndexedDB implementation (e.g. fake-indexeddb's `new IDBFactory()` in tests). */
+  indexedDB?: IDBFactory
+}
+
+export async function openEventStore(options: OpenEventStoreOptions): Promise<EventStore> {
+  const { name, readModels, dispatcher = new SyncDispatcher(), clock = () => new Date(), durability = 'default' } = options
+  if (typeof name !== 'string' || name.length === 0) throw new EventStoreError('openEventStore needs a database name.', { name })
+  const db = new Dexie(name, {
+    ...(options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange } : {}),
+    chromeTransactionDurability: durability,
+  })
+  declareSchema(db, readModels)
+  try {
+    await db.open()
+  } catch (error) {
+    throw storageError(error)
+  }
+  const subscriptions = new Subscriptions()
+  const ambient = new AmbientScopes()
+  const core: StoreCore = {
+    db,
+    durability,
+    clock,
+    subscriptions,
+    ambient,
+    commitListeners: new Set(),
+    broker: undefined as unknown as Broker,
+    closed: false,
+  }
+  core.broker = new Broker(subscriptions, dispatcher, ambient, (scope) => new EventStore(core, scope))
+  return new EventStore(core)
+}
+
+function declareSchema(db: Dexie, readModels: ReadModelSchema | undefined): void {
+  for (const step of librarySchema) db.version(step.version * LIBRARY_VERSION_STEP).stores(step.stores)
+  if (!readModels) return
+  const latest = librarySchema.at(-1) as (typeof librarySchema)[number]
+  const { version, stores } = readModels
+  if (!Number.isInteger(version) || version < 1 || version >= LIBRARY_VERSION_STEP) {
+    throw new StorageError('VersionError', `readModels.version must be a whole number from 1 to ${LIBRARY_VERSION_STEP - 1}, not ${String(version)}.`)
+  }
+  for (const table of Object.keys(stores)) {
+    if (table in latest.stores) throw new StorageError('ConstraintError', `The table name "${table}" belongs to the event store; give the read model another name.`)
+  }
+  db.version(latest.version * LIBRARY_VERSION_STEP + version).stores({ ...latest.stores, ...stores })
+}

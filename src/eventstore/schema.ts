@@ -1,0 +1,42 @@
+import type { EventMetadata } from './Event'
+
+export const EVENTS = 'events'
+export const STREAMS = 'streams'
+
+/** A row of the global log. `position` is the auto-increment key: the event's global position. */
+export interface EventRecord {
+  position?: number
+  eventId: string
+  type: string
+  data: unknown
+  metadata: EventMetadata
+}
+
+/** A row of stream membership, keyed by [stream+position]. */
+export interface StreamRecord {
+  stream: string
+  position: number
+  eventId: string
+  globalPosition: number
+  type: string
+  /** Orders the streams an event belongs to by when it joined them. */
+  joinOrder: number
+}
+
+/**
+ * The library's own tables, one entry per schema version. A new version may add tables or
+ * indexes and an upgrade step; Dexie applies the steps an older database has not seen yet.
+ * Dexie versions are `library version × 1000 + read-model version`, so the app's read-model
+ * tables can evolve on their own without re-running the library's upgrades.
+ */
+export const librarySchema: ReadonlyArray<{ version: number; stores: Record<string, string> }> = [
+  {
+    version: 1,
+    stores: {
+      [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+    },
+  },
+]
+
+export const LIBRARY_VERSION_STEP = 1000

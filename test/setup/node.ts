@@ -1,0 +1,2 @@
+// Node has no IndexedDB: fake-indexeddb stands in for it (correct, not fast).
+import 'fake-indexeddb/auto'
