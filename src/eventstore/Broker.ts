@@ -24,7 +24,8 @@ export class Broker {
       }
       const context = { store: this.storeFor(caused) }
       for (const handler of handlers) {
-        await this.ambient.run(caused, () => this.dispatcher.call(handler, event, context))
+        const call = () => this.dispatcher.call(handler, event, context)
+        await this.ambient.run(caused, () => (scope.tx ? scope.tx.inZone(call) : call()))
       }
     }
   }

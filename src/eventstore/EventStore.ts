@@ -54,7 +54,7 @@ export class EventStore {
     private readonly core: StoreCore,
     private readonly ownScope: Scope | null = null,
   ) {
-    this.read = new ReadQuery((body) => this.readIn(this.scope(), body))
+    this.read = new ReadQuery((body) => this.query(body))
   }
 
   /** The Dexie database, for the app's own read-model tables (declared through `readModels`). */
@@ -67,24 +67,42 @@ export class EventStore {
   }
 
   /** Appends and then runs the sync handlers; resolves with the recorded events. */
-  async publish(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
+  publish(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
     const scope = this.scope()
-    const recorded = await this.appendIn(scope, events, options)
-    if (!scope.tx) return this.core.broker.dispatch(recorded, scope).then(() => recorded)
-    // Inside a transaction, a handler's failure rolls everything back.
-    return scope.tx.write(() => this.core.broker.dispatch(recorded, scope)).then(() => recorded)
+    return this.settle(scope, async () => {
+      const recorded = await this.appendIn(scope, events, options)
+      // Inside a transaction, a handler's failure rolls everything back.
+      const dispatch = () => this.core.broker.dispatch(recorded, scope)
+      await (scope.tx ? scope.tx.write(dispatch) : dispatch())
+      return recorded
+    })
   }
 
   /** Appends without calling handlers. */
   append(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
-    return this.appendIn(this.scope(), events, options)
+    const scope = this.scope()
+    return this.settle(scope, () => this.appendIn(scope, events, options))
   }
 
   /** Adds already stored events to another stream, in the given order. */
-  async link(eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
+  link(eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
+    const scope = this.scope()
+    return this.settle(scope, () => this.linkIn(scope, eventIds, options))
+  }
+
+  /** Drops the stream's membership; its events stay in the log and in other streams. */
+  deleteStream(stream: string): Promise<void> {
+    const scope = this.scope()
+    return this.settle(scope, async () => {
+      const name = streamName(stream)
+      await this.writeIn(scope, (tx) => repository.deleteStream(tx, name))
+    })
+  }
+
+  private async linkIn(scope: Scope, eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
     const ids = (Array.isArray(eventIds) ? eventIds : [eventIds]) as string[]
     const stream = streamName(options?.stream)
-    const expected = checkExpectedVersion(options.expectedVersion ?? 'any')
+    const expected = checkExpectedVersion(options.expectedVersion === undefined ? 'any' : options.expectedVersion)
     const seen = new Set<string>()
     for (const id of ids) {
       if (typeof id !== 'string' || id.length === 0) throw new InvalidEventDataError(undefined, 'an event id must be a non-empty string')
@@ -92,33 +110,25 @@ export class EventStore {
       seen.add(id)
     }
     if (ids.length === 0) return
-    await this.writeIn(this.scope(), (tx) => repository.linkEvents(tx, ids, stream, expected))
-  }
-
-  /** Drops the stream's membership; its events stay in the log and in other streams. */
-  async deleteStream(stream: string): Promise<void> {
-    const name = streamName(stream)
-    await this.writeIn(this.scope(), (tx) => repository.deleteStream(tx, name))
+    await this.writeIn(scope, (tx) => repository.linkEvents(tx, ids, stream, expected))
   }
 
   /** The stream's last position, -1 when it is empty. */
   streamVersion(stream: string): Promise<number> {
-    const name = streamName(stream)
-    return this.readIn(this.scope(), (tx) => repository.streamVersion(tx, name))
+    return this.query((tx) => repository.streamVersion(tx, streamName(stream)))
   }
 
   /** The streams the event is in, in the order it joined them ([] for an unknown event). */
   streamsOf(eventId: string): Promise<string[]> {
-    return this.readIn(this.scope(), (tx) => repository.streamsOf(tx, eventId))
+    return this.query((tx) => repository.streamsOf(tx, eventId))
   }
 
   positionInStream(eventId: string, stream: string): Promise<number> {
-    const name = streamName(stream)
-    return this.readIn(this.scope(), (tx) => repository.positionInStream(tx, eventId, name))
+    return this.query((tx) => repository.positionInStream(tx, eventId, streamName(stream)))
   }
 
   globalPosition(eventId: string): Promise<number> {
-    return this.readIn(this.scope(), (tx) => repository.globalPositionOf(tx, eventId))
+    return this.query((tx) => repository.globalPositionOf(tx, eventId))
   }
 
   subscribe<E extends RecordedEvent = RecordedEvent>(
@@ -153,7 +163,7 @@ export class EventStore {
   withMetadata<T>(metadata: Metadata, fn: (store: EventStore) => T | Promise<T>): Promise<T> {
     const base = this.scope()
     const scope: Scope = { metadata: { ...base.metadata, ...metadata }, tx: base.tx }
-    return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
+    return this.settle(scope, () => this.core.ambient.run(scope, () => this.callIn(scope, () => fn(this.scoped(scope)))))
   }
 
   /**
@@ -164,16 +174,19 @@ export class EventStore {
    */
   async transaction<T>(fn: (store: EventStore) => T | Promise<T>): Promise<T> {
     const base = this.scope()
-    if (base.tx) return fn(this.scoped(base))
+    if (base.tx) return this.settle(base, async () => this.callIn(base, () => fn(this.scoped(base))))
     this.assertOpen()
     const { db } = this.core
+    let tx: TxContext | undefined
     try {
-      return await db.transaction('rw', db.tables, () => {
+      const result = await db.transaction('rw', db.tables, () => {
         const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
-        const tx = new TxContext(idbtrans, (events) => this.committed(events))
+        tx = new TxContext(idbtrans, (events) => this.committed(events))
         const scope: Scope = { metadata: base.metadata, tx }
         return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
       })
+      tx?.committed()
+      return result
     } catch (error) {
       throw storageError(error)
     }
@@ -192,10 +205,34 @@ export class EventStore {
     return new EventStore(this.core, scope)
   }
 
+  /**
+   * Runs an operation; errors thrown at once come back through the promise. Inside a
+   * transaction the result resumes the caller in the transaction's Dexie zone.
+   */
+  private settle<T>(scope: Scope, operation: () => Promise<T>): Promise<T> {
+    let promise: Promise<T>
+    try {
+      promise = operation()
+    } catch (error) {
+      promise = Promise.reject(error)
+    }
+    return scope.tx ? scope.tx.zoned(promise) : promise
+  }
+
+  /** Calls app code (a callback) so that, inside a transaction, its Dexie calls join it. */
+  private callIn<T>(scope: Scope, fn: () => T): T {
+    return scope.tx ? scope.tx.inZone(fn) : fn()
+  }
+
+  private query<T>(body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+    const scope = this.scope()
+    return this.settle(scope, () => this.readIn(scope, body))
+  }
+
   private async appendIn(scope: Scope, input: NewEvent | readonly NewEvent[], options: AppendOptions): Promise<RecordedEvent[]> {
     const events = (Array.isArray(input) ? input : [input]) as NewEvent[]
     const stream = options?.stream === undefined ? null : streamName(options.stream)
-    const expected = checkExpectedVersion(options?.expectedVersion ?? 'any')
+    const expected = checkExpectedVersion(options?.expectedVersion === undefined ? 'any' : options.expectedVersion)
     if (stream === null && expected !== 'any' && expected !== 'auto') {
       throw new InvalidExpectedVersionError(expected, 'an expected version needs a stream')
     }

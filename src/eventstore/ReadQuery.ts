@@ -76,7 +76,12 @@ export class ReadQuery {
   /** The last event the query would return, or undefined. */
   async last(): Promise<RecordedEvent | undefined> {
     if (this.spec.limit !== null) return (await this.toArray()).at(-1)
-    const reversed = this.with({ direction: this.spec.direction === 'forward' ? 'backward' : 'forward' })
+    // from/to follow the direction, so reversing it swaps them.
+    const reversed = this.with({
+      direction: this.spec.direction === 'forward' ? 'backward' : 'forward',
+      from: this.spec.to,
+      to: this.spec.from,
+    })
     return reversed.first()
   }
 

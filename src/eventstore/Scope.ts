@@ -1,6 +1,7 @@
 // Browsers have no async context, so "the metadata of this call" and "the transaction this call
 // joins" travel in a Scope: explicitly on a scoped store, or ambiently on a stack for sequential
 // code that calls the store itself.
+import Dexie from 'dexie'
 import type { Metadata, RecordedEvent } from './Event'
 import { TransactionExpiredError } from './errors'
 import { abortQuietly, storageError } from './idb'
@@ -12,23 +13,54 @@ export interface Scope {
 
 export const ROOT_SCOPE: Scope = Object.freeze({ metadata: Object.freeze({}), tx: null })
 
+// Dexie keeps "the current transaction" in a zone (PSD) that follows its own promises. The store
+// works on the raw IDBTransaction, so it hands results back as Dexie promises made inside that
+// zone; then the app's `db.table(…)` calls after `await tx.publish(…)` still join the transaction.
+type Zone = object
+const DexiePromise = Dexie.Promise as unknown as {
+  PSD: Zone
+  usePSD<T>(zone: Zone, fn: () => T): T
+  new <T>(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T>
+}
+
 /** One `store.transaction(fn)`: its IndexedDB transaction and the events recorded in it so far. */
 export class TxContext {
   readonly recorded: RecordedEvent[] = []
   private finished = false
+  private readonly zone: Zone = DexiePromise.PSD
+
+  private notified = false
 
   constructor(
     readonly idbtrans: IDBTransaction,
-    onCommit: (events: RecordedEvent[]) => void,
+    private readonly onCommit: (events: RecordedEvent[]) => void,
   ) {
     // The IndexedDB events themselves say whether it committed, whatever the caller awaited.
-    idbtrans.addEventListener('complete', () => {
-      this.finished = true
-      if (this.recorded.length) onCommit(this.recorded)
-    })
+    idbtrans.addEventListener('complete', () => this.committed())
     idbtrans.addEventListener('abort', () => {
       this.finished = true
     })
+  }
+
+  /**
+   * Tells the commit listeners, once. Called from the 'complete' event and again by whoever saw
+   * the commit first (Dexie's promise may resume its awaiter before this listener runs).
+   */
+  committed(): void {
+    this.finished = true
+    if (this.notified) return
+    this.notified = true
+    if (this.recorded.length) this.onCommit(this.recorded)
+  }
+
+  /** Runs fn inside the transaction's Dexie zone (the app's handlers and callbacks). */
+  inZone<T>(fn: () => T): T {
+    return DexiePromise.usePSD(this.zone, fn)
+  }
+
+  /** The same result as a promise that resumes its awaiter inside the transaction's zone. */
+  zoned<T>(promise: Promise<T>): Promise<T> {
+    return DexiePromise.usePSD(this.zone, () => new DexiePromise<T>((resolve, reject) => void promise.then(resolve, reject)))
   }
 
   /** A write inside the transaction; if it fails, the whole transaction is rolled back. */

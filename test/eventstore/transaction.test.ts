@@ -1,0 +1,155 @@
+import { describe, expect, it, vi } from 'vitest'
+import { TransactionExpiredError, WrongExpectedVersionError, type RecordedEvent } from '../../src/eventstore'
+import { Counted, Noted, ids, notes } from '../support/events'
+import { failure } from '../support/failure'
+import { openTestStore } from '../support/stores'
+
+const readModels = { version: 1, stores: { counters: 'id' } }
+
+describe('store.transaction', () => {
+  it('commits the events and the app’s read-model writes together', async () => {
+    const store = await openTestStore({ readModels })
+    await store.transaction(async (tx) => {
+      await tx.publish(notes(2), { stream: 's', expectedVersion: 'none' })
+      await store.db.table('counters').put({ id: 'notes', value: 2 })
+    })
+    expect(await store.read.count()).toBe(2)
+    expect(await store.db.table('counters').get('notes')).toEqual({ id: 'notes', value: 2 })
+  })
+
+  it('rolls back events and read-model writes when fn throws', async () => {
+    const store = await openTestStore({ readModels })
+    const boom = new Error('changed my mind')
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(2), { stream: 's' })
+        await store.db.table('counters').put({ id: 'notes', value: 2 })
+        throw boom
+      }),
+    )
+    expect(error).toBe(boom)
+    expect(await store.read.count()).toBe(0)
+    expect(await store.streamVersion('s')).toBe(-1)
+    expect(await store.db.table('counters').count()).toBe(0)
+  })
+
+  it('rolls back everything, events included, when a sync handler throws inside', async () => {
+    const store = await openTestStore({ readModels })
+    store.subscribe(async (event, { store: scoped }) => {
+      await scoped.db.table('counters').put({ id: event.eventId })
+      if (event.eventId === 'e2') throw new Error('handler failed')
+    }, { to: [Noted] })
+    const error = await failure(() => store.transaction((tx) => tx.publish(notes(2), { stream: 's' })))
+    expect(error.message).toBe('handler failed')
+    expect(await store.read.count()).toBe(0)
+    expect(await store.db.table('counters').count()).toBe(0)
+  })
+
+  it('lets a sync projection write its read model in the same transaction as the events', async () => {
+    const store = await openTestStore({ readModels })
+    store.subscribe(async (event, { store: scoped }) => {
+      const table = scoped.db.table('counters')
+      const row = (await table.get('total')) ?? { id: 'total', value: 0 }
+      await table.put({ id: 'total', value: row.value + (event.data as { n: number }).n })
+    }, { to: [Counted] })
+    await store.transaction((tx) => tx.publish([Counted({ n: 2 }), Counted({ n: 3 })]))
+    expect(await store.db.table('counters').get('total')).toEqual({ id: 'total', value: 5 })
+  })
+
+  it('rolls back earlier appends when a later one has the wrong version', async () => {
+    const store = await openTestStore()
+    await store.append(notes(1), { stream: 'b' })
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(3, 'a'), { stream: 'a' })
+        await tx.append(notes(1, 'x'), { stream: 'b', expectedVersion: 'none' })
+      }),
+    )
+    expect(error).toBeInstanceOf(WrongExpectedVersionError)
+    expect(ids(await store.read.toArray())).toEqual(['e1'])
+    expect(await store.streamVersion('a')).toBe(-1)
+  })
+
+  it('sees its own writes inside', async () => {
+    const store = await openTestStore()
+    const seen = await store.transaction(async (tx) => {
+      await tx.append(notes(2), { stream: 's' })
+      return { version: await tx.streamVersion('s'), count: await tx.read.stream('s').count() }
+    })
+    expect(seen).toEqual({ version: 1, count: 2 })
+  })
+
+  it('joins the transaction from the root store called inside, so a rollback covers it', async () => {
+    const store = await openTestStore()
+    await failure(() =>
+      store.transaction(async () => {
+        await store.append(notes(1), { stream: 's' })
+        throw new Error('undo')
+      }),
+    )
+    expect(await store.read.count()).toBe(0)
+  })
+
+  it('joins an outer transaction when nested', async () => {
+    const store = await openTestStore()
+    await failure(() =>
+      store.transaction(async (outer) => {
+        await outer.transaction((inner) => inner.append(notes(1)))
+        throw new Error('outer fails')
+      }),
+    )
+    expect(await store.read.count()).toBe(0)
+  })
+
+  it('reports awaiting a timer inside by name: TransactionExpiredError', async () => {
+    const store = await openTestStore()
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1))
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        await tx.append(notes(1, 'late'))
+      }),
+    )
+    expect(error).toBeInstanceOf(TransactionExpiredError)
+    expect(error.name).toBe('TransactionExpiredError')
+    expect(await store.read.event('late1')).toBeUndefined()
+  })
+
+  it('tells commit listeners once, after the commit, with every event of the transaction', async () => {
+    const store = await openTestStore()
+    const heard: RecordedEvent[][] = []
+    store.onCommit((events) => void heard.push([...events]))
+    await store.transaction(async (tx) => {
+      await tx.append(notes(1, 'a'))
+      await tx.append(notes(1, 'b'))
+      expect(heard).toEqual([])
+    })
+    expect(heard.map(ids)).toEqual([['a1', 'b1']])
+  })
+
+  it('tells commit listeners nothing when the transaction rolls back', async () => {
+    const store = await openTestStore()
+    const listener = vi.fn()
+    store.onCommit(listener)
+    await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1))
+        throw new Error('no')
+      }),
+    )
+    expect(listener).not.toHaveBeenCalled()
+  })
+
+  it('does not leak: after it ends, the root store writes on its own again', async () => {
+    const store = await openTestStore()
+    await store.transaction((tx) => tx.append(notes(1, 'in')))
+    await store.append(notes(1, 'out'))
+    await failure(() => store.append(notes(1, 'out'), { stream: 'x' }))
+    expect(ids(await store.read.toArray())).toEqual(['in1', 'out1'])
+  })
+
+  it('returns what fn returns', async () => {
+    const store = await openTestStore()
+    expect(await store.transaction(async (tx) => (await tx.append(notes(1))).length)).toBe(1)
+  })
+})
