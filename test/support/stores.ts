@@ -1,4 +1,3 @@
-import Dexie from 'dexie'
 import { afterEach } from 'vitest'
 import { openEventStore, type EventStore, type OpenEventStoreOptions } from '../../src/eventstore'
 
@@ -22,8 +21,17 @@ export async function openTestStore(options: Partial<OpenEventStoreOptions> = {}
   return store
 }
 
+/** Deletes a database once every connection has closed (a 'blocked' event just means "not yet"). */
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name)
+    req.onsuccess = () => resolve()
+    req.onerror = () => reject(req.error)
+  })
+}
+
 afterEach(async () => {
   for (const store of opened.splice(0)) store.close()
-  await Promise.all([...names].map((name) => Dexie.delete(name)))
+  await Promise.all([...names].map(deleteDatabase))
   names.clear()
 })
