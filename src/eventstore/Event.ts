@@ -37,6 +37,8 @@ export interface EventOptions {
 export interface EventDefinition<Type extends string = string, Data = unknown> {
   (data: Data, options?: EventOptions): NewEvent<Type, Data>
   readonly type: Type
+  /** The shape version of this type's data; older stored versions are upcast on read. */
+  readonly version: number
   /** Type guard: narrows a recorded (or new) event to this definition's type and data. */
   is<E extends { readonly type: string }>(event: E | null | undefined): event is E & { readonly type: Type; readonly data: Data }
 }
@@ -55,24 +57,31 @@ export const typeOf = (ref: EventTypeRef): string => (typeof ref === 'string' ? 
  * Declares an event type. With a Standard Schema (zod, valibot, …) the data is checked when the
  * event is created, and an invalid payload throws InvalidEventDataError before anything is stored.
  */
-export function defineEvent<Data, Type extends string = string>(type: Type): EventDefinition<Type, Data>
+export function defineEvent<Data, Type extends string = string>(type: Type, options?: { version?: number }): EventDefinition<Type, Data>
 export function defineEvent<S extends StandardSchemaV1, Type extends string = string>(
   type: Type,
-  options: { schema: S },
+  options: { schema: S; version?: number },
 ): EventDefinition<Type, InferOutput<S>>
-export function defineEvent(type: string, options?: { schema?: StandardSchemaV1 }): EventDefinition {
+export function defineEvent(type: string, options?: { schema?: StandardSchemaV1; version?: number }): EventDefinition {
   if (typeof type !== 'string' || type.length === 0) {
     throw new InvalidEventDataError(undefined, 'an event type must be a non-empty string')
   }
   const schema = options?.schema
+  const version = options?.version ?? 1
+  if (!Number.isSafeInteger(version) || version < 1) {
+    throw new InvalidEventDataError(type, 'an event version must be a whole number from 1 up')
+  }
+  // Version 1 is implied, so events of types that never changed carry no version at all.
+  const stamp = version > 1 ? { schemaVersion: version } : {}
   const create = (data: unknown, eventOptions: EventOptions = {}): NewEvent => ({
     eventId: eventOptions.eventId ?? crypto.randomUUID(),
     type,
     data: schema ? validate(type, schema, data) : data,
-    metadata: { ...eventOptions.metadata },
+    metadata: { ...eventOptions.metadata, ...stamp },
   })
   return Object.assign(create, {
     type,
+    version,
     is: (event: { type: string } | null | undefined) => event?.type === type,
   }) as EventDefinition
 }

@@ -15,6 +15,8 @@ import { ReadQuery } from './ReadQuery'
 import { EVENTS, STREAMS, type EventRecord } from './schema'
 import { ROOT_SCOPE, TxContext, type AmbientScopes, type Scope } from './Scope'
 import type { EventHandler, Subscriptions } from './Subscriptions'
+import { SnapshotStore } from './SnapshotStore'
+import type { Upcasters } from './Upcasters'
 
 export interface AppendOptions {
   /** Omit to store the events in the global log only. */
@@ -38,6 +40,7 @@ export interface StoreCore {
   readonly subscriptions: Subscriptions
   readonly ambient: AmbientScopes
   readonly commitListeners: Set<CommitListener>
+  readonly upcasters: Upcasters
   broker: Broker
   closed: boolean
 }
@@ -54,7 +57,8 @@ export class EventStore {
     private readonly core: StoreCore,
     private readonly ownScope: Scope | null = null,
   ) {
-    this.read = new ReadQuery((body) => this.query(body))
+    const { upcasters } = core
+    this.read = new ReadQuery((body) => this.query(body), upcasters.isEmpty ? undefined : (event) => upcasters.apply(event))
   }
 
   /** The Dexie database, for the app's own read-model tables (declared through `readModels`). */
@@ -64,6 +68,11 @@ export class EventStore {
 
   get name(): string {
     return this.core.db.name
+  }
+
+  /** The latest aggregate snapshot per stream (used by AggregateRepository). */
+  get snapshots(): SnapshotStore {
+    return new SnapshotStore(this.core.db)
   }
 
   /** Appends and then runs the sync handlers; resolves with the recorded events. */

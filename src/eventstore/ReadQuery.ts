@@ -23,6 +23,8 @@ const ALL: ReadSpec = Object.freeze({
 export class ReadQuery {
   constructor(
     private readonly run: ReadRunner,
+    /** Brings stored events to their current shape (upcasting); identity by default. */
+    private readonly decode: (event: RecordedEvent) => RecordedEvent = (event) => event,
     readonly spec: ReadSpec = ALL,
   ) {}
 
@@ -61,7 +63,8 @@ export class ReadQuery {
   }
 
   async toArray(): Promise<RecordedEvent[]> {
-    return this.run(async (tx) => (await readPage(tx, this.spec, await resolveBounds(tx, this.spec), this.spec.limit ?? Infinity)).events)
+    const page = await this.run(async (tx) => readPage(tx, this.spec, await resolveBounds(tx, this.spec), this.spec.limit ?? Infinity))
+    return page.events.map(this.decode)
   }
 
   async count(): Promise<number> {
@@ -95,7 +98,7 @@ export class ReadQuery {
         bounds ??= await resolveBounds(tx, this.spec)
         return readPage(tx, this.spec, bounds, Math.min(max, left))
       })
-      if (page.events.length) yield page.events
+      if (page.events.length) yield page.events.map(this.decode)
       left -= page.events.length
       if (page.done || page.lastKey === null || !bounds) return
       const next: Bounds = bounds
@@ -105,7 +108,8 @@ export class ReadQuery {
   }
 
   async event(eventId: string): Promise<RecordedEvent | undefined> {
-    return this.run((tx) => eventById(tx, eventId))
+    const event = await this.run((tx) => eventById(tx, eventId))
+    return event && this.decode(event)
   }
 
   async eventOrThrow(eventId: string): Promise<RecordedEvent> {
@@ -115,7 +119,7 @@ export class ReadQuery {
   }
 
   private with(patch: Partial<ReadSpec>): ReadQuery {
-    return new ReadQuery(this.run, Object.freeze({ ...this.spec, ...patch }))
+    return new ReadQuery(this.run, this.decode, Object.freeze({ ...this.spec, ...patch }))
   }
 }
 

@@ -94,6 +94,28 @@ export class InvalidEventDataError extends EventStoreError {
   }
 }
 
+export class EventUpcastError extends EventStoreError {
+  override name = 'EventUpcastError'
+  constructor(readonly eventId: string, readonly eventType: string, readonly fromVersion: number, cause?: unknown) {
+    super(
+      `Event ${eventId} (${eventType}, version ${fromVersion}) could not be upcast: ${cause instanceof Error ? cause.message : String(cause)}. The stored event is unchanged.`,
+      { eventId, eventType, fromVersion },
+      { cause },
+    )
+  }
+}
+
+/** An aggregate applied or replayed an event it has no handler for. */
+export class MissingHandlerError extends EventStoreError {
+  override name = 'MissingHandlerError'
+  constructor(readonly aggregate: string, readonly eventType: string, readonly eventId?: string) {
+    super(
+      `Aggregate ${aggregate} has no handler for ${eventType}${eventId ? ` (event ${eventId})` : ''}: register one with on(${eventType}, …).`,
+      { aggregate, eventType, eventId },
+    )
+  }
+}
+
 /** `store.transaction(fn)`: fn awaited something that was not this store's work, so IndexedDB committed early. */
 export class TransactionExpiredError extends EventStoreError {
   override name = 'TransactionExpiredError'
@@ -142,6 +164,8 @@ const classes: Record<string, (f: ErrorFields, message: string) => EventStoreErr
   InvalidEventDataError: (f) =>
     new InvalidEventDataError(f.eventType as string | undefined, String(f.reason), (f.issues as string[]) ?? []),
   TransactionExpiredError: () => new TransactionExpiredError(),
+  EventUpcastError: (f, m) => new EventUpcastError(String(f.eventId), String(f.eventType), Number(f.fromVersion), m),
+  MissingHandlerError: (f) => new MissingHandlerError(String(f.aggregate), String(f.eventType), f.eventId as string | undefined),
   StoreClosedError: () => new StoreClosedError(),
   StorageQuotaExceededError: () => new StorageQuotaExceededError(),
   StorageError: (f, m) => new StorageError(String(f.storageErrorName), m),

@@ -24,12 +24,24 @@ export { SyncDispatcher } from './SyncDispatcher'
 export type { Dispatcher } from './SyncDispatcher'
 export type { Durability } from './idb'
 export { librarySchema } from './schema'
+export type { SnapshotRecord } from './schema'
+export { AggregateRoot, streamOf } from './AggregateRoot'
+export type { AggregateType, AppliedEvent } from './AggregateRoot'
+export { AggregateRepository } from './AggregateRepository'
+export type { LoadReport, RepositoryOptions, WithAggregateOptions } from './AggregateRepository'
+export { SnapshotStore } from './SnapshotStore'
+export { Upcasters, upcaster } from './Upcasters'
+export type { Upcaster } from './Upcasters'
+export { given, ScenarioFailedError } from './testing'
+export type { Outcome, Scenario } from './testing'
 export {
   EventDuplicatedInStreamError,
   EventNotFoundError,
   EventNotFoundInStreamError,
   EventStoreError,
+  EventUpcastError,
   IncorrectStreamDataError,
+  MissingHandlerError,
   InvalidEventDataError,
   InvalidExpectedVersionError,
   InvalidPageSizeError,

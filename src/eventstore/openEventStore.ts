@@ -7,6 +7,7 @@ import { LIBRARY_VERSION_STEP, librarySchema } from './schema'
 import { AmbientScopes } from './Scope'
 import { Subscriptions } from './Subscriptions'
 import { SyncDispatcher, type Dispatcher } from './SyncDispatcher'
+import { Upcasters, type Upcaster } from './Upcasters'
 
 export interface ReadModelSchema {
   /** 1–999; raise it when the tables or their indexes change. */
@@ -26,6 +27,8 @@ export interface OpenEventStoreOptions {
   clock?: () => Date
   /** IndexedDB durability for writes; the browser's default unless set. */
   durability?: Durability
+  /** Turn old stored payloads into the current shape on read. */
+  upcasters?: readonly Upcaster[]
   /** Another IndexedDB implementation (e.g. fake-indexeddb's `new IDBFactory()` in tests). */
   indexedDB?: IDBFactory
 }
@@ -52,6 +55,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     subscriptions,
     ambient,
     commitListeners: new Set(),
+    upcasters: new Upcasters(options.upcasters),
     broker: undefined as unknown as Broker,
     closed: false,
   }

@@ -2,6 +2,7 @@ import type { EventMetadata } from './Event'
 
 export const EVENTS = 'events'
 export const STREAMS = 'streams'
+export const SNAPSHOTS = 'snapshots'
 
 /** A row of the global log. `position` is the auto-increment key: the event's global position. */
 export interface EventRecord {
@@ -10,6 +11,19 @@ export interface EventRecord {
   type: string
   data: unknown
   metadata: EventMetadata
+}
+
+/** The latest snapshot of a stream's aggregate. */
+export interface SnapshotRecord {
+  stream: string
+  /** The stream version the state includes (its last position). */
+  version: number
+  /** The id of the event at that position, checked on restore. */
+  eventId: string
+  /** The aggregate's own snapshot shape version; a mismatch means "replay instead". */
+  schemaVersion: number
+  state: unknown
+  takenAt: Date
 }
 
 /** A row of stream membership, keyed by [stream+position]. */
@@ -35,6 +49,15 @@ export const librarySchema: ReadonlyArray<{ version: number; stores: Record<stri
     stores: {
       [EVENTS]: '++position, &eventId',
       [STREAMS]: '[stream+position], eventId',
+    },
+  },
+  {
+    // Aggregate snapshots: the latest one per stream.
+    version: 2,
+    stores: {
+      [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+      [SNAPSHOTS]: 'stream',
     },
   },
 ]

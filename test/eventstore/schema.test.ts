@@ -45,6 +45,9 @@ describe('storage layout and upgrades', () => {
     await store.append(notes(1), { stream: 's', expectedVersion: 1 })
     expect(await store.globalPosition('e1')).toBe(3)
     expect(await store.db.table('carts').count()).toBe(0)
+    // Version 2 of the layout added the snapshots table to the old database.
+    await store.snapshots.put({ stream: 's', version: 2, eventId: 'e1', schemaVersion: 1, state: {}, takenAt: new Date() })
+    expect(await store.snapshots.get('s')).toMatchObject({ version: 2 })
   })
 
   it('adds read-model tables in a later version without losing events, and keeps them on reopen', async () => {

@@ -1,0 +1,7 @@
+export { Cart, discountOf, emptyCart, subtotalOf, totalOf } from './Cart'
+export type { CartLine, CartState } from './Cart'
+export { MAX_QUANTITY } from './limits'
+export { coupons, couponDiscount } from './coupons'
+export * from './events'
+export * from './errors'
+export * from './commands'

@@ -1,0 +1,3 @@
+export { DomainError } from './DomainError'
+export * from './cart'
+export * from './order'

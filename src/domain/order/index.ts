@@ -1,0 +1,5 @@
+export { Order } from './Order'
+export type { OrderState, OrderStatus } from './Order'
+export * from './events'
+export * from './errors'
+export * from './commands'
