@@ -1,7 +1,7 @@
 import type { RecordedEvent } from './Event'
 import type { EventStore } from './EventStore'
 import type { AmbientScopes, Scope } from './Scope'
-import type { Subscriptions } from './Subscriptions'
+import type { HandlerContext, Subscriptions } from './Subscriptions'
 import type { Dispatcher } from './SyncDispatcher'
 
 /** Hands each recorded event, in order, to its handlers through the dispatcher. */
@@ -11,9 +11,11 @@ export class Broker {
     private readonly dispatcher: Dispatcher,
     private readonly ambient: AmbientScopes,
     private readonly storeFor: (scope: Scope) => EventStore,
+    private readonly reportError: (error: unknown, event: RecordedEvent) => void,
   ) {}
 
-  async dispatch(events: readonly RecordedEvent[], scope: Scope): Promise<void> {
+  /** `defer` keeps after-commit work until the events' transaction has committed. */
+  async dispatch(events: readonly RecordedEvent[], scope: Scope, defer: (run: () => Promise<void>) => void): Promise<void> {
     for (const event of events) {
       const handlers = this.subscriptions.for(event.type)
       if (handlers.length === 0) continue
@@ -22,11 +24,35 @@ export class Broker {
         metadata: { ...scope.metadata, correlationId: event.metadata.correlationId, causationId: event.eventId },
         tx: scope.tx,
       }
-      const context = { store: this.storeFor(caused) }
+      const context = this.contextFor(caused, event, defer)
       for (const handler of handlers) {
         const call = () => this.dispatcher.call(handler, event, context)
         await this.ambient.run(caused, () => (scope.tx ? scope.tx.inZone(call) : call()))
       }
     }
+  }
+
+  private contextFor(scope: Scope, event: RecordedEvent, defer: (run: () => Promise<void>) => void): HandlerContext {
+    const report = (error: unknown) => this.reportError(error, event)
+    const detach = () => this.contextFor({ metadata: scope.metadata, tx: null }, event, (run) => void setTimeout(run, 0))
+    let detached: HandlerContext | undefined
+    const context: HandlerContext = {
+      store: this.storeFor(scope),
+      inTransaction: scope.tx !== null,
+      get detached() {
+        return scope.tx ? (detached ??= detach()) : context
+      },
+      afterCommit(fn) {
+        const run = () =>
+          Promise.resolve()
+            .then(async () => {
+              await fn(context.detached)
+            })
+            .catch(report)
+        defer(run)
+      },
+      reportError: report,
+    }
+    return context
   }
 }

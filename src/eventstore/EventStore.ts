@@ -41,6 +41,7 @@ export interface StoreCore {
   readonly ambient: AmbientScopes
   readonly commitListeners: Set<CommitListener>
   readonly upcasters: Upcasters
+  readonly onError: (error: unknown, event?: RecordedEvent) => void
   broker: Broker
   closed: boolean
 }
@@ -80,9 +81,19 @@ export class EventStore {
     const scope = this.scope()
     return this.settle(scope, async () => {
       const recorded = await this.appendIn(scope, events, options)
-      // Inside a transaction, a handler's failure rolls everything back.
-      const dispatch = () => this.core.broker.dispatch(recorded, scope)
-      await (scope.tx ? scope.tx.write(dispatch) : dispatch())
+      if (scope.tx) {
+        // Inside a transaction, a handler's failure rolls everything back.
+        const tx = scope.tx
+        await tx.write(() => this.core.broker.dispatch(recorded, scope, (run) => tx.afterCommit(run)))
+        return recorded
+      }
+      // Already committed: after-commit work runs once this publish is over, whatever the sync handlers did.
+      const deferred: Array<() => Promise<void>> = []
+      try {
+        await this.core.broker.dispatch(recorded, scope, (run) => void deferred.push(run))
+      } finally {
+        if (deferred.length) setTimeout(() => void deferred.reduce((chain, run) => chain.then(run), Promise.resolve()), 0)
+      }
       return recorded
     })
   }
@@ -190,7 +201,7 @@ export class EventStore {
     try {
       const result = await db.transaction('rw', db.tables, () => {
         const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
-        tx = new TxContext(idbtrans, (events) => this.committed(events))
+        tx = new TxContext(idbtrans, (events) => this.committed(events), this.core.onError)
         const scope: Scope = { metadata: base.metadata, tx }
         return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
       })
@@ -301,9 +312,7 @@ export class EventStore {
         listener(events)
       } catch (error) {
         // A listener's bug must not turn a committed append into a failed one.
-        queueMicrotask(() => {
-          throw error
-        })
+        this.core.onError(error)
       }
     }
   }

@@ -30,10 +30,12 @@ export class TxContext {
   private readonly zone: Zone = DexiePromise.PSD
 
   private notified = false
+  private readonly afterCommitQueue: Array<() => Promise<void>> = []
 
   constructor(
     readonly idbtrans: IDBTransaction,
     private readonly onCommit: (events: RecordedEvent[]) => void,
+    private readonly reportError: (error: unknown) => void,
   ) {
     // The IndexedDB events themselves say whether it committed, whatever the caller awaited.
     idbtrans.addEventListener('complete', () => this.committed())
@@ -51,6 +53,13 @@ export class TxContext {
     if (this.notified) return
     this.notified = true
     if (this.recorded.length) this.onCommit(this.recorded)
+    // In order, one after another, as they were published.
+    void this.afterCommitQueue.reduce((chain, run) => chain.then(run).catch(this.reportError), Promise.resolve())
+  }
+
+  /** Queues work for after the commit; dropped if the transaction aborts. */
+  afterCommit(run: () => Promise<void>): void {
+    this.afterCommitQueue.push(run)
   }
 
   /** Runs fn inside the transaction's Dexie zone (the app's handlers and callbacks). */

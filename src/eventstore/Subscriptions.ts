@@ -4,6 +4,14 @@ import type { EventStore } from './EventStore'
 export interface HandlerContext {
   /** The store scoped to this event: what the handler publishes is caused by it and shares its correlation. */
   readonly store: EventStore
+  /** True when the event's transaction has not committed yet (inside `store.transaction`). */
+  readonly inTransaction: boolean
+  /** The same, outside the transaction: for work that runs after it may have ended. */
+  readonly detached: HandlerContext
+  /** Runs fn once the event's transaction has committed (soon, if it already has); never if it aborts. */
+  afterCommit(fn: (context: HandlerContext) => unknown): void
+  /** Reports the failure of work that nobody awaits (the store's `onError`). */
+  reportError(error: unknown): void
 }
 
 export type EventHandler<E extends RecordedEvent = RecordedEvent> = (event: E, context: HandlerContext) => void | Promise<void>

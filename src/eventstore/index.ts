@@ -21,6 +21,16 @@ export { ReadQuery } from './ReadQuery'
 export type { ReadSpec } from './readEvents'
 export type { EventHandler, HandlerContext } from './Subscriptions'
 export { SyncDispatcher } from './SyncDispatcher'
+export {
+  AfterCommitDispatcher,
+  ComposedDispatcher,
+  ImmediateDispatcher,
+  afterCommit,
+  defaultComposedDispatcher,
+  immediate,
+  kindOf,
+} from './dispatchers'
+export type { DispatchKind } from './dispatchers'
 export type { Dispatcher } from './SyncDispatcher'
 export type { Durability } from './idb'
 export { librarySchema } from './schema'

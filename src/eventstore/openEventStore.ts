@@ -1,5 +1,6 @@
 import Dexie from 'dexie'
 import { Broker } from './Broker'
+import type { RecordedEvent } from './Event'
 import { EventStoreError, StorageError } from './errors'
 import { EventStore, type StoreCore } from './EventStore'
 import { storageError, type Durability } from './idb'
@@ -27,6 +28,11 @@ export interface OpenEventStoreOptions {
   clock?: () => Date
   /** IndexedDB durability for writes; the browser's default unless set. */
   durability?: Durability
+  /**
+   * Failures nobody awaits: after-commit and immediate handlers, commit listeners. Defaults to
+   * the platform's reportError (an uncaught error in the console).
+   */
+  onError?: (error: unknown, event?: RecordedEvent) => void
   /** Turn old stored payloads into the current shape on read. */
   upcasters?: readonly Upcaster[]
   /** Another IndexedDB implementation (e.g. fake-indexeddb's `new IDBFactory()` in tests). */
@@ -56,11 +62,18 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     ambient,
     commitListeners: new Set(),
     upcasters: new Upcasters(options.upcasters),
+    onError: options.onError ?? defaultReport,
     broker: undefined as unknown as Broker,
     closed: false,
   }
-  core.broker = new Broker(subscriptions, dispatcher, ambient, (scope) => new EventStore(core, scope))
+  core.broker = new Broker(subscriptions, dispatcher, ambient, (scope) => new EventStore(core, scope), core.onError)
   return new EventStore(core)
+}
+
+function defaultReport(error: unknown): void {
+  const report = (globalThis as { reportError?: (error: unknown) => void }).reportError
+  if (report) report(error)
+  else console.error(error)
 }
 
 function declareSchema(db: Dexie, readModels: ReadModelSchema | undefined): void {
