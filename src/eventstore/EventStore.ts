@@ -40,6 +40,8 @@ export interface StoreCore {
   readonly subscriptions: Subscriptions
   readonly ambient: AmbientScopes
   readonly commitListeners: Set<CommitListener>
+  /** The store.transaction calls under way, by their IndexedDB transaction. */
+  readonly openTransactions: Map<IDBTransaction, TxContext>
   readonly upcasters: Upcasters
   readonly onError: (error: unknown, event?: RecordedEvent) => void
   broker: Broker
@@ -202,6 +204,7 @@ export class EventStore {
       const result = await db.transaction('rw', db.tables, () => {
         const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
         tx = new TxContext(idbtrans, (events) => this.committed(events), this.core.onError)
+        this.core.openTransactions.set(idbtrans, tx)
         const scope: Scope = { metadata: base.metadata, tx }
         return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
       })
@@ -209,6 +212,8 @@ export class EventStore {
       return result
     } catch (error) {
       throw storageError(error)
+    } finally {
+      if (tx) this.core.openTransactions.delete(tx.idbtrans)
     }
   }
 
@@ -218,7 +223,13 @@ export class EventStore {
   }
 
   private scope(): Scope {
-    return this.ownScope ?? this.core.ambient.current ?? ROOT_SCOPE
+    if (this.ownScope) return this.ownScope
+    const ambient = this.core.ambient.current ?? ROOT_SCOPE
+    // The root store joins a transaction only from code inside it, which Dexie's zone tracks
+    // across awaits; other work that happens to run meanwhile (a UI read, another projection)
+    // stays outside it.
+    const tx = this.core.openTransactions.get((Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null)?.idbtrans as IDBTransaction) ?? null
+    return ambient.tx === tx ? ambient : { metadata: ambient.metadata, tx }
   }
 
   private scoped(scope: Scope): EventStore {

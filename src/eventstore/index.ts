@@ -43,6 +43,11 @@ export { SnapshotStore } from './SnapshotStore'
 export { Upcasters, upcaster } from './Upcasters'
 export type { Upcaster } from './Upcasters'
 export { given, ScenarioFailedError } from './testing'
+export { defineProjection } from './Projection'
+export type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './Projection'
+export { ProjectionRunner } from './ProjectionRunner'
+export type { ProjectionRunnerOptions } from './ProjectionRunner'
+export type { CheckpointRecord, ProjectionFailure } from './schema'
 export type { Outcome, Scenario } from './testing'
 export {
   EventDuplicatedInStreamError,

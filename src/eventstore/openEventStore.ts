@@ -61,6 +61,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     subscriptions,
     ambient,
     commitListeners: new Set(),
+    openTransactions: new Map(),
     upcasters: new Upcasters(options.upcasters),
     onError: options.onError ?? defaultReport,
     broker: undefined as unknown as Broker,

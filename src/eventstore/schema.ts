@@ -3,6 +3,7 @@ import type { EventMetadata } from './Event'
 export const EVENTS = 'events'
 export const STREAMS = 'streams'
 export const SNAPSHOTS = 'snapshots'
+export const CHECKPOINTS = 'projections'
 
 /** A row of the global log. `position` is the auto-increment key: the event's global position. */
 export interface EventRecord {
@@ -24,6 +25,25 @@ export interface SnapshotRecord {
   schemaVersion: number
   state: unknown
   takenAt: Date
+}
+
+/** Where a deferred projection stands in the log, and why it stopped if it did. */
+export interface CheckpointRecord {
+  name: string
+  /** Global position of the last event applied (0: none yet). */
+  position: number
+  /** Its id, to read on from it. */
+  eventId: string | null
+  updatedAt: Date
+  failure?: ProjectionFailure
+}
+
+export interface ProjectionFailure {
+  eventId: string
+  position: number
+  attempts: number
+  error: { name: string; message: string }
+  at: Date
 }
 
 /** A row of stream membership, keyed by [stream+position]. */
@@ -58,6 +78,16 @@ export const librarySchema: ReadonlyArray<{ version: number; stores: Record<stri
       [EVENTS]: '++position, &eventId',
       [STREAMS]: '[stream+position], eventId',
       [SNAPSHOTS]: 'stream',
+    },
+  },
+  {
+    // Deferred projections' checkpoints, written in the same transaction as their read models.
+    version: 3,
+    stores: {
+      [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+      [SNAPSHOTS]: 'stream',
+      [CHECKPOINTS]: 'name',
     },
   },
 ]

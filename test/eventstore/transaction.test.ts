@@ -90,6 +90,43 @@ describe('store.transaction', () => {
     expect(await store.read.count()).toBe(0)
   })
 
+  it('keeps work that merely runs meanwhile outside it', async () => {
+    const store = await openTestStore()
+    // Unrelated code (a UI click, another projection's loop) runs in its own task and calls the
+    // root store while the transaction is under way.
+    let started = false
+    const outside = new Promise((resolve) => setTimeout(resolve, 1)).then(() => {
+      started = true
+      return store.append(notes(1, 'out'))
+    })
+    await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1, 'in'))
+        while (!started) await tx.streamVersion('keeps-the-transaction-busy')
+        await tx.append(notes(1, 'in2-'))
+        throw new Error('roll back')
+      }),
+    )
+    await outside
+    expect(ids(await store.read.toArray())).toEqual(['out1'])
+  })
+
+  it('still joins from the root store after awaiting a plain async helper inside', async () => {
+    const store = await openTestStore()
+    const helper = async () => {
+      await store.append(notes(1, 'helper-'))
+      return store.streamVersion('s')
+    }
+    await failure(() =>
+      store.transaction(async () => {
+        await helper()
+        await store.append(notes(1, 'after-'), { stream: 's' })
+        throw new Error('roll back')
+      }),
+    )
+    expect(await store.read.count()).toBe(0)
+  })
+
   it('joins an outer transaction when nested', async () => {
     const store = await openTestStore()
     await failure(() =>

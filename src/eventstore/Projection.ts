@@ -1,0 +1,43 @@
+import type { Table } from 'dexie'
+import type { EventTypeRef, RecordedEvent } from './Event'
+import type { EventStore } from './EventStore'
+
+export interface ProjectionContext {
+  /** The store, inside the batch's transaction. */
+  readonly store: EventStore
+  /** One of the projection's tables, bound to the batch's transaction. */
+  table<T = any, K = any>(name: string): Table<T, K>
+}
+
+/**
+ * A deferred projection: a read model kept from the log after commit, with a checkpoint
+ * written in the same transaction as its tables, so each event is applied exactly once.
+ */
+export interface ProjectionDefinition {
+  readonly name: string
+  /** The event types it handles; other events only move its checkpoint. */
+  readonly events: readonly EventTypeRef[]
+  /** The read-model tables it owns (declared through `readModels`); a rebuild clears them. */
+  readonly tables: readonly string[]
+  apply(event: RecordedEvent, context: ProjectionContext): void | Promise<void>
+}
+
+export const defineProjection = (projection: ProjectionDefinition): ProjectionDefinition => projection
+
+export type ProjectionState = 'starting' | 'idle' | 'catching-up' | 'retrying' | 'stopped' | 'rebuilding'
+
+export interface ProjectionStatus {
+  name: string
+  state: ProjectionState
+  /** Global position of the last event applied. */
+  checkpoint: number
+  /** Global position of the newest event in the log, as last seen. */
+  head: number
+  /** Positions between the two: how far behind it is. */
+  lag: number
+  /** Failed tries at the current event (retrying, or stopped). */
+  attempts: number
+  failure?: { eventId: string; position: number; error: { name: string; message: string } }
+  /** While rebuilding: events read so far of the log's total. */
+  progress?: { done: number; total: number }
+}
