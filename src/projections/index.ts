@@ -1,0 +1,2 @@
+export * from './orderList'
+export * from './shop'

@@ -1,0 +1,7 @@
+import { orderListProjection, orderListTables } from './orderList'
+
+/** Every read-model table of the shop, in the store's database. Raise the version when they change. */
+export const shopReadModels = { version: 1, stores: { ...orderListTables } }
+
+/** The projections the worker runs after commit. */
+export const deferredProjections = [orderListProjection]

@@ -1,0 +1,5 @@
+export { ProjectionWorkerClient } from './ProjectionWorkerClient'
+export type { ClientOptions, ProjectionsView } from './ProjectionWorkerClient'
+export { ProjectionHost } from './ProjectionHost'
+export type { Channel, HostOptions, Locks } from './ProjectionHost'
+export * from './protocol'

@@ -1,0 +1,73 @@
+// In headless Chromium: real Workers, Web Locks and BroadcastChannel. Each client stands for a tab.
+import { afterEach, describe, expect, it } from 'vitest'
+import { AggregateRepository, type EventStore } from '../../src/eventstore'
+import { addItem, checkout, completeOrder } from '../../src/domain'
+import { ORDERS, shopReadModels, type OrderRow } from '../../src/projections'
+import { ProjectionWorkerClient, type ProjectionsView } from '../../src/worker'
+import { openTestStore, uniqueName } from '../support/stores'
+
+const clients: ProjectionWorkerClient[] = []
+afterEach(() => {
+  for (const client of clients.splice(0)) client.stop()
+})
+
+function tab(store: EventStore): ProjectionWorkerClient {
+  const client = new ProjectionWorkerClient(store).start()
+  clients.push(client)
+  return client
+}
+
+const caughtUpTo = (position: number) => (view: ProjectionsView) =>
+  view.projections.length > 0 && view.projections.every((p) => p.state === 'idle' && p.checkpoint >= position)
+
+async function shop(name = uniqueName()) {
+  const store = await openTestStore({ name, readModels: shopReadModels })
+  return { name, store, repository: new AggregateRepository(store) }
+}
+
+async function placeOrder(store: EventStore, repository: AggregateRepository, id: string) {
+  await addItem(repository, { cartId: `cart-${id}`, itemId: 'tea', quantity: 1, price: 450 })
+  await checkout(store, repository, { cartId: `cart-${id}`, orderId: id })
+}
+
+const head = async (store: EventStore) => (await store.read.last())?.globalPosition ?? 0
+
+describe('the projection worker in Chromium', () => {
+  it('applies deferred projections in a real Worker after the commit', async () => {
+    const { store, repository } = await shop()
+    const client = tab(store)
+    await client.waitFor((v) => v.leadsHere && v.projections.length > 0)
+    await placeOrder(store, repository, 'w1')
+    await completeOrder(repository, 'w1')
+    await client.waitFor(caughtUpTo(await head(store)))
+    expect(await store.db.table<OrderRow>(ORDERS).get('w1')).toMatchObject({ status: 'completed', total: 450, itemCount: 1 })
+  })
+
+  it('applies on the next start what was written while no tab ran a worker', async () => {
+    const { store, repository } = await shop()
+    await placeOrder(store, repository, 'offline-1')
+    await placeOrder(store, repository, 'offline-2')
+    expect(await store.db.table(ORDERS).count()).toBe(0)
+    const client = tab(store)
+    await client.waitFor(caughtUpTo(await head(store)))
+    expect((await store.db.table<OrderRow>(ORDERS).toArray()).map((o) => o.orderId).sort()).toEqual(['offline-1', 'offline-2'])
+  })
+
+  it('runs one leader across tabs, and hands over when the leader’s tab closes', async () => {
+    const { name, store } = await shop()
+    const first = tab(store)
+    await first.waitFor((v) => v.leadsHere)
+    const other = await openTestStore({ name, readModels: shopReadModels })
+    const second = tab(other)
+    const seenBySecond = await second.waitFor((v) => v.leader !== null)
+    expect(seenBySecond.leadsHere).toBe(false)
+    expect(seenBySecond.leader).toBe(first.getSnapshot().leader)
+
+    // Closing the first tab ends its worker, which releases the lock.
+    first.stop()
+    await second.waitFor((v) => v.leadsHere)
+    await placeOrder(other, new AggregateRepository(other), 'handed-over')
+    await second.waitFor(caughtUpTo(await head(other)))
+    expect(await store.db.table<OrderRow>(ORDERS).get('handed-over')).toMatchObject({ status: 'draft' })
+  })
+})
