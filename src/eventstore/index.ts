@@ -68,3 +68,5 @@ export {
   registerError,
   reviveError,
 } from './errors'
+export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './streamCatalog'
+export type { ListStreamsOptions, StreamInfo, StreamPosition } from './streamCatalog'
