@@ -14,8 +14,13 @@ export const kindOf = (handler: EventHandler): DispatchKind => (handler as Marke
 function mark<E extends RecordedEvent>(handler: EventHandler<E>, kind: DispatchKind): EventHandler<E> {
   const marked: Marked = (event, context) => handler(event as E, context)
   marked[KIND] = kind
+  // Keep the handler's own name for reports (InstrumentedDispatcher, stack traces).
+  Object.defineProperty(marked, 'name', { value: handler.name, configurable: true })
   return marked as EventHandler<E>
 }
+
+/** Marks a handler to be routed as `kind`: for decorators that wrap a handler and must keep how it runs. */
+export const dispatchedAs = <E extends RecordedEvent>(handler: EventHandler<E>, kind: DispatchKind) => mark(handler, kind)
 
 /** Runs the handler once the event's transaction has committed; never for one that aborted. */
 export const afterCommit = <E extends RecordedEvent>(handler: EventHandler<E>) => mark(handler, 'after-commit')

@@ -70,3 +70,7 @@ export {
 } from './errors'
 export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './streamCatalog'
 export type { ListStreamsOptions, StreamInfo, StreamPosition } from './streamCatalog'
+export { dispatchedAs } from './dispatchers'
+export { InstrumentedDispatcher } from './InstrumentedDispatcher'
+export type { DispatchSink, HandlerRun, InstrumentationOptions } from './InstrumentedDispatcher'
+export { DispatchLog } from './DispatchLog'
