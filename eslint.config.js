@@ -2,10 +2,11 @@
 // folder cannot reach what it must not (the library stays free of React and the app).
 import tseslint from 'typescript-eslint'
 
-const restrict = (files, patterns, message) => ({
+/** `patterns` are gitignore-style (a folder and all below it); `exact` are package names matched exactly. */
+const restrict = (files, patterns, message, exact = []) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
+    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }], paths: exact.map((name) => ({ name, message })) }],
   },
 })
 
@@ -35,8 +36,9 @@ export default tseslint.config(
   ),
   restrict(
     ['src/projections/**'],
-    [...everythingBut('src/eventstore', 'src/domain', 'src/projections'), 'react', 'react-dom', 'zustand', 'workbox-window'],
+    [...everythingBut('src/eventstore', 'src/domain', 'src/projections'), 'react', 'react-dom', 'workbox-window'],
     'src/projections may use src/eventstore, src/domain and zustand/vanilla only.',
+    ['zustand'],
   ),
   restrict(
     ['src/worker/**'],

@@ -1,5 +1,7 @@
 import react from '@vitejs/plugin-react'
 import { playwright } from '@vitest/browser-playwright'
+import type { Plugin } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
 import { defineConfig } from 'vitest/config'
 
 /** Debian's Chromium; nothing here downloads a browser of its own. */
@@ -13,8 +15,63 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ]
 
+/**
+ * The built app's Content Security Policy: scripts, workers and styles only from the app itself;
+ * no inline script, no eval. (Dev mode injects inline scripts for hot reload, so build only.)
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+].join('; ')
+
+const contentSecurityPolicy = (): Plugin => ({
+  name: 'kiroku-csp',
+  apply: 'build',
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+})
+
+const pwa = () =>
+  VitePWA({
+    strategies: 'generateSW',
+    // The page asks before a new version takes over (src/pwa/serviceWorker.ts registers it).
+    registerType: 'prompt',
+    injectRegister: false,
+    includeAssets: ['icons/*.png', 'icons/*.svg'],
+    manifest: {
+      name: 'Kiroku shop',
+      short_name: 'Kiroku',
+      description: 'A small shop whose cart and orders live on your device, online or offline.',
+      lang: 'en',
+      start_url: '/',
+      scope: '/',
+      display: 'standalone',
+      background_color: '#fbfaf7',
+      theme_color: '#1f3a5f',
+      icons: [
+        { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+        { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+        { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      ],
+    },
+    workbox: {
+      // The shell, the catalog (bundled in the JS), the worker and the icons: all the app needs offline.
+      globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+      navigateFallback: '/index.html',
+      cleanupOutdatedCaches: true,
+    },
+  })
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), ...(process.env.VITEST ? [] : [pwa(), contentSecurityPolicy()])],
+  preview: { host: '127.0.0.1' },
   test: {
     projects: [
       {

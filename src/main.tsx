@@ -1,14 +1,35 @@
-// Composition root: opens the event store and renders the app.
+// Composition root: opens the shop's store and services, renders, registers the service worker.
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { openEventStore } from './eventstore'
+import { installer, onlineStatus, registerServiceWorker, storagePersistence } from './pwa'
 import { App } from './ui/App'
+import { ErrorScreen } from './ui/errors'
+import { Shop } from './ui/Shop'
+import { ServicesProvider, type AppServices } from './ui/ShopContext'
 
-const store = await openEventStore({ name: 'kiroku-shop' })
+const DATABASE = 'kiroku-shop'
+
 const root = document.getElementById('root')
 if (!root) throw new Error('index.html has no #root element')
-createRoot(root).render(
-  <StrictMode>
-    <App store={store} />
-  </StrictMode>,
-)
+const reactRoot = createRoot(root)
+const updates = registerServiceWorker()
+
+try {
+  const services: AppServices = {
+    shop: await Shop.open({ database: DATABASE }),
+    online: onlineStatus(),
+    storage: storagePersistence(),
+    installer: installer(),
+    updates,
+  }
+  reactRoot.render(
+    <StrictMode>
+      <ServicesProvider value={services}>
+        <App />
+      </ServicesProvider>
+    </StrictMode>,
+  )
+} catch (error) {
+  // The store could not open (storage blocked, a newer version open in another tab…).
+  reactRoot.render(<ErrorScreen error={error} onRetry={() => window.location.reload()} />)
+}

@@ -1,3 +1,5 @@
 export { DomainError } from './DomainError'
 export * from './cart'
 export * from './order'
+export { catalog, productById } from './catalog'
+export type { Product } from './catalog'

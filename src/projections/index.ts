@@ -1,2 +1,5 @@
 export * from './orderList'
 export * from './shop'
+export * from './cartView'
+export * from './ordersView'
+export * from './session'

@@ -1,23 +1,77 @@
-import { useEffect, useState } from 'react'
-import type { EventStore } from '../eventstore'
+import { lazy, Suspense } from 'react'
+import { ErrorBoundary } from './errors'
+import { hrefOf, parseRoute, useHash, type Route } from './router'
+import { CartScreen } from './screens/CartScreen'
+import { CatalogScreen } from './screens/CatalogScreen'
+import { OrderScreen } from './screens/OrderScreen'
+import { OrdersScreen } from './screens/OrdersScreen'
+import { useCart } from './ShopContext'
+import { StatusBar } from './StatusBar'
+import './app.css'
 
-/** The shell until the shop screens land: shows what the local event log holds, live. */
-export function App({ store }: { store: EventStore }) {
-  const [count, setCount] = useState<number | null>(null)
-  useEffect(() => {
-    let live = true
-    const refresh = () => void store.read.count().then((n) => live && setCount(n))
-    refresh()
-    const off = store.onCommit(refresh)
-    return () => {
-      live = false
-      off()
-    }
-  }, [store])
+// The devtools load only when opened: the shop's first screen does not pay for them.
+const DevtoolsScreen = lazy(() => import('./screens/DevtoolsScreen'))
+
+function Screen({ route }: { route: Route }) {
+  switch (route.screen) {
+    case 'catalog':
+      return <CatalogScreen />
+    case 'cart':
+      return <CartScreen />
+    case 'orders':
+      return <OrdersScreen />
+    case 'order':
+      return <OrderScreen orderId={route.orderId} />
+    case 'devtools':
+      return (
+        <Suspense fallback={<p>Loading the devtools…</p>}>
+          <DevtoolsScreen />
+        </Suspense>
+      )
+  }
+}
+
+function Nav({ current }: { current: Route['screen'] }) {
+  const count = useCart((c) => c.itemCount)
+  const link = (route: Route, label: string, extra?: string) => (
+    <li>
+      <a href={hrefOf(route)} aria-current={current === route.screen || (route.screen === 'orders' && current === 'order') ? 'page' : undefined}>
+        {label}
+        {extra}
+      </a>
+    </li>
+  )
   return (
-    <main>
-      <h1>Kiroku shop</h1>
-      <p>{count === null ? 'Opening the event log on this device…' : `${count} events stored on this device.`}</p>
-    </main>
+    <nav aria-label="Main">
+      <ul>
+        {link({ screen: 'catalog' }, 'Shop')}
+        {link({ screen: 'cart' }, 'Cart', count > 0 ? ` (${count})` : '')}
+        {link({ screen: 'orders' }, 'Orders')}
+        {link({ screen: 'devtools' }, 'Devtools')}
+      </ul>
+    </nav>
+  )
+}
+
+export function App() {
+  const route = parseRoute(useHash())
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="app-header">
+        <a className="brand" href="#/">
+          記録 Kiroku shop
+        </a>
+        <Nav current={route.screen} />
+      </header>
+      <StatusBar />
+      <main id="main" tabIndex={-1}>
+        <ErrorBoundary key={route.screen}>
+          <Screen route={route} />
+        </ErrorBoundary>
+      </main>
+    </>
   )
 }

@@ -22,10 +22,13 @@ const defaultWorker = () => new Worker(new URL('./projections.worker.ts', import
  * tab) about this tab's commits, and keeps the latest status for the UI and the devtools.
  */
 export class ProjectionWorkerClient {
+  /** This tab, as the sender of its commit messages. */
+  readonly tabId = crypto.randomUUID()
   private worker: Worker | null = null
   private readonly channel: BroadcastChannel
   private view: ProjectionsView = { leadsHere: false, leader: null, projections: [], error: null }
   private readonly listeners = new Set<(view: ProjectionsView) => void>()
+  private readonly remoteCommitListeners = new Set<(position: number) => void>()
   private workerId: string | null = null
   private readonly offCommit: () => void
 
@@ -37,7 +40,7 @@ export class ProjectionWorkerClient {
     this.channel.onmessage = (event: MessageEvent<ChannelMessage>) => this.onChannel(event.data)
     this.offCommit = store.onCommit((events) => {
       const last = events.at(-1)
-      if (last) this.send({ type: 'committed', position: last.globalPosition })
+      if (last) this.send({ type: 'committed', position: last.globalPosition, origin: this.tabId })
     })
   }
 
@@ -71,6 +74,12 @@ export class ProjectionWorkerClient {
     })
   }
 
+  /** Called when another tab committed events (this tab's own commits are the store's onCommit). */
+  onRemoteCommit(listener: (position: number) => void): () => void {
+    this.remoteCommitListeners.add(listener)
+    return () => this.remoteCommitListeners.delete(listener)
+  }
+
   rebuild(projection: string): void {
     this.send({ type: 'rebuild', projection })
   }
@@ -101,6 +110,9 @@ export class ProjectionWorkerClient {
   }
 
   private onChannel(message: ChannelMessage): void {
+    if (message.type === 'committed' && message.origin !== this.tabId) {
+      for (const listener of this.remoteCommitListeners) listener(message.position)
+    }
     if (message.type !== 'status') return
     this.update({ leader: message.leader, leadsHere: message.leader === this.workerId, projections: message.projections })
   }

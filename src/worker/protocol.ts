@@ -13,7 +13,7 @@ export type PageMessage = { type: 'start'; database: string } | { type: 'stop' }
 
 /** Anyone → the leader, on the database's BroadcastChannel (pages and workers of every tab). */
 export type ChannelMessage =
-  | { type: 'committed'; position: number }
+  | { type: 'committed'; position: number; origin?: string }
   | { type: 'rebuild'; projection: string }
   | { type: 'retry'; projection: string }
   | { type: 'status-request' }

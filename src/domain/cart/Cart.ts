@@ -11,7 +11,7 @@ import {
   UnknownCouponError,
 } from './errors'
 import { MAX_QUANTITY } from './limits'
-import { CheckedOut, CouponApplied, ItemAdded, ItemQuantityUpdated, ItemRemoved } from './events'
+import { CheckedOut, CouponApplied, ItemAdded, ItemQuantityUpdated, ItemRemoved, type CartEvent } from './events'
 
 
 export interface CartLine {
@@ -37,6 +37,32 @@ export const totalOf = (state: CartState): number => subtotalOf(state) - discoun
 const withLine = (lines: CartLine[], itemId: string, change: (line: CartLine) => CartLine | null): CartLine[] =>
   lines.flatMap((line) => (line.itemId === itemId ? (change(line) ?? []) : [line]))
 
+type Shape<E> = E extends { type: infer T; data: infer D } ? { type: T; data: D } : never
+/** A cart event, new or recorded: its type and data. */
+export type CartChange = Shape<CartEvent>
+
+/** One cart event applied to a cart's state: the aggregate and the UI's cart store both use it. */
+export function evolveCart(state: CartState, event: CartChange): CartState {
+  switch (event.type) {
+    case 'Cart.ItemAdded': {
+      const { data } = event
+      const existing = state.lines.find((l) => l.itemId === data.itemId)
+      const lines = existing
+        ? withLine(state.lines, data.itemId, (l) => ({ ...l, quantity: l.quantity + data.quantity, price: data.price }))
+        : [...state.lines, { itemId: data.itemId, quantity: data.quantity, price: data.price }]
+      return { ...state, lines }
+    }
+    case 'Cart.ItemQuantityUpdated':
+      return { ...state, lines: withLine(state.lines, event.data.itemId, (l) => ({ ...l, quantity: event.data.quantity })) }
+    case 'Cart.ItemRemoved':
+      return { ...state, lines: withLine(state.lines, event.data.itemId, () => null) }
+    case 'Cart.CouponApplied':
+      return { ...state, coupon: { code: event.data.code, discount: event.data.discount } }
+    case 'Cart.CheckedOut':
+      return { ...state, orderId: event.data.orderId }
+  }
+}
+
 export class Cart extends AggregateRoot<CartState> {
   static readonly aggregateName = 'Cart'
   static readonly snapshotEvery = 50
@@ -44,20 +70,11 @@ export class Cart extends AggregateRoot<CartState> {
 
   constructor(id: string) {
     super(id, emptyCart())
-    this.on(ItemAdded, (state, { data }) => {
-      const existing = state.lines.find((l) => l.itemId === data.itemId)
-      const lines = existing
-        ? withLine(state.lines, data.itemId, (l) => ({ ...l, quantity: l.quantity + data.quantity, price: data.price }))
-        : [...state.lines, { itemId: data.itemId, quantity: data.quantity, price: data.price }]
-      return { ...state, lines }
-    })
-    this.on(ItemQuantityUpdated, (state, { data }) => ({
-      ...state,
-      lines: withLine(state.lines, data.itemId, (l) => ({ ...l, quantity: data.quantity })),
-    }))
-    this.on(ItemRemoved, (state, { data }) => ({ ...state, lines: withLine(state.lines, data.itemId, () => null) }))
-    this.on(CouponApplied, (state, { data }) => ({ ...state, coupon: { code: data.code, discount: data.discount } }))
-    this.on(CheckedOut, (state, { data }) => ({ ...state, orderId: data.orderId }))
+    this.on(ItemAdded, evolveCart)
+    this.on(ItemQuantityUpdated, evolveCart)
+    this.on(ItemRemoved, evolveCart)
+    this.on(CouponApplied, evolveCart)
+    this.on(CheckedOut, evolveCart)
   }
 
   get lines(): readonly CartLine[] {

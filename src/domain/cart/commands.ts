@@ -24,8 +24,17 @@ export interface ApplyCoupon {
   code: string
 }
 
-const onCart = (repository: AggregateRepository, cartId: string, change: (cart: Cart) => void) =>
-  repository.withAggregate(Cart, cartId, change, { retries: COMMAND_RETRIES })
+/** Runs a change on the cart (re-run on fresh state if another tab got there first); resolves with the stored cart. */
+const onCart = (repository: AggregateRepository, cartId: string, change: (cart: Cart) => void): Promise<Cart> =>
+  repository.withAggregate(
+    Cart,
+    cartId,
+    (cart) => {
+      change(cart)
+      return cart
+    },
+    { retries: COMMAND_RETRIES },
+  )
 
 export const addItem = (repository: AggregateRepository, c: AddItem) =>
   onCart(repository, c.cartId, (cart) => cart.addItem(c.itemId, c.quantity, c.price))

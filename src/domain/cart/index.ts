@@ -1,5 +1,5 @@
-export { Cart, discountOf, emptyCart, subtotalOf, totalOf } from './Cart'
-export type { CartLine, CartState } from './Cart'
+export { Cart, discountOf, emptyCart, evolveCart, subtotalOf, totalOf } from './Cart'
+export type { CartChange, CartLine, CartState } from './Cart'
 export { MAX_QUANTITY } from './limits'
 export { coupons, couponDiscount } from './coupons'
 export * from './events'

@@ -1,0 +1,35 @@
+import { useSyncExternalStore } from 'react'
+
+/** The screens, addressed by the URL hash so any of them reloads and works offline. */
+export type Route =
+  | { screen: 'catalog' }
+  | { screen: 'cart' }
+  | { screen: 'orders' }
+  | { screen: 'order'; orderId: string }
+  | { screen: 'devtools' }
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#\/?/, '')
+  const [first, second] = path.split('/')
+  if (first === 'cart') return { screen: 'cart' }
+  if (first === 'orders' && second) return { screen: 'order', orderId: decodeURIComponent(second) }
+  if (first === 'orders') return { screen: 'orders' }
+  if (first === 'devtools') return { screen: 'devtools' }
+  return { screen: 'catalog' }
+}
+
+export const hrefOf = (route: Route): string =>
+  route.screen === 'order' ? `#/orders/${encodeURIComponent(route.orderId)}` : route.screen === 'catalog' ? '#/' : `#/${route.screen}`
+
+export function navigate(route: Route): void {
+  window.location.hash = hrefOf(route)
+}
+
+const subscribe = (listener: () => void) => {
+  window.addEventListener('hashchange', listener)
+  return () => window.removeEventListener('hashchange', listener)
+}
+
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, () => window.location.hash)
+}
