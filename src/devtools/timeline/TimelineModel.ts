@@ -36,6 +36,8 @@ export class TimelineModel {
   private readonly listeners = new Set<() => void>()
   private readonly query: ReadQuery
   private readonly match: ((event: RecordedEvent) => boolean) | null
+  /** True when part of the filter is checked event by event here, not answered by a key range. */
+  readonly checksEachEvent: boolean
   /** The oldest and newest events read in the query's order, matching or not. */
   private tailId: string | null = null
   private headId: string | null = null
@@ -54,6 +56,7 @@ export class TimelineModel {
   ) {
     this.query = baseQuery(store, filter)
     this.match = matcher(filter)
+    this.checksEachEvent = this.match !== null
     this.pageSize = options.pageSize ?? 100
     this.scanChunk = options.scanChunk ?? 1000
     this.liveCap = options.liveCap ?? 2000

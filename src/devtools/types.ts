@@ -1,0 +1,33 @@
+import type { AggregateType, EventStore, HandlerRun, ProjectionStatus } from '../eventstore'
+
+/** Tells the panel that other tabs (or a worker) committed events: e.g. the app's BroadcastChannel. */
+export interface ChangeFeed {
+  subscribe(listener: () => void): () => void
+}
+
+/** The deferred projections' status and controls (the app's ProjectionWorkerClient fits). */
+export interface ProjectionsSource {
+  getSnapshot(): { projections: ProjectionStatus[] }
+  subscribe(listener: () => void): () => void
+  rebuild(name: string): void
+  retry(name: string): void
+}
+
+/** Which handlers ran for an event (a DispatchLog fed by an InstrumentedDispatcher fits). */
+export interface DispatchRuns {
+  subscribe(listener: () => void): () => void
+  getSnapshot(): unknown
+  runsOf(eventId: string): readonly HandlerRun[]
+}
+
+export interface DevtoolsPanelProps {
+  store: EventStore
+  /** Other tabs' commits; this tab's come from `store.onCommit`. */
+  changes?: ChangeFeed
+  /** Aggregate classes whose streams (`${aggregateName}$${id}`) get time travel. */
+  aggregates?: readonly AggregateType[]
+  projections?: ProjectionsSource
+  dispatches?: DispatchRuns
+  /** Rows read per page of the timeline. */
+  pageSize?: number
+}
