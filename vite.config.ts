@@ -66,11 +66,14 @@ const pwa = () =>
       globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
       navigateFallback: '/index.html',
       cleanupOutdatedCaches: true,
+      // The first install takes control at once, so the very first visit is enough to work offline.
+      clientsClaim: true,
     },
   })
 
-export default defineConfig({
-  plugins: [react(), ...(process.env.VITEST ? [] : [pwa(), contentSecurityPolicy()])],
+export default defineConfig(({ mode }) => ({
+  // Vitest's own servers run in mode "test" and need no service worker; builds (the e2e one too) do.
+  plugins: [react(), ...(mode === 'test' ? [] : [pwa(), contentSecurityPolicy()])],
   preview: { host: '127.0.0.1' },
   test: {
     projects: [
@@ -82,6 +85,19 @@ export default defineConfig({
           include: ['test/**/*.test.{ts,tsx}'],
           exclude: ['test/e2e/**', 'test/**/*.browser.test.{ts,tsx}'],
           setupFiles: ['test/setup/node.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // A person's journeys through the built app, served by vite preview, in Debian's Chromium.
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['test/e2e/setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -101,4 +117,4 @@ export default defineConfig({
       },
     ],
   },
-})
+}))

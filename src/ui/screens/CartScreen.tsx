@@ -29,7 +29,8 @@ function LineRow({ line }: { line: CartLine }) {
           Quantity of {name}
         </label>
         <div className="stepper">
-          <button type="button" aria-label={`One fewer ${name}`} disabled={line.quantity <= 1 || updating.busy} onClick={() => void update(line.quantity - 1)}>
+          {/* aria-disabled, not disabled: a disabled button drops the keyboard focus it has. */}
+          <button type="button" aria-label={`One fewer ${name}`} aria-disabled={line.quantity <= 1} onClick={() => line.quantity > 1 && !updating.busy && void update(line.quantity - 1)}>
             −
           </button>
           <input
@@ -45,7 +46,12 @@ function LineRow({ line }: { line: CartLine }) {
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? `${inputId}-error` : undefined}
           />
-          <button type="button" aria-label={`One more ${name}`} disabled={line.quantity >= MAX_QUANTITY || updating.busy} onClick={() => void update(line.quantity + 1)}>
+          <button
+            type="button"
+            aria-label={`One more ${name}`}
+            aria-disabled={line.quantity >= MAX_QUANTITY}
+            onClick={() => line.quantity < MAX_QUANTITY && !updating.busy && void update(line.quantity + 1)}
+          >
             +
           </button>
         </div>
