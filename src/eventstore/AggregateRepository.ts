@@ -2,7 +2,6 @@ import { streamOf, type AggregateRoot, type AggregateType } from './AggregateRoo
 import type { RecordedEvent } from './Event'
 import { WrongExpectedVersionError } from './errors'
 import type { EventStore } from './EventStore'
-import type { SnapshotRecord } from './schema'
 
 /** What one load did: the devtools and the tests read it to see what a snapshot saves. */
 export interface LoadReport {
@@ -39,19 +38,23 @@ export class AggregateRepository {
 
   async load<A extends AggregateRoot<any>>(Type: AggregateType<A>, id: string): Promise<A> {
     const stream = streamOf(Type, id)
-    let snapshotRejected: string | undefined
-    const snapshot = Type.snapshotEvery ? await this.events.snapshots.get(stream) : undefined
+    // One read: the snapshot (if its shape is current and it still matches the stream) and what follows it.
+    let history = await this.events.readHistory(stream, Type.snapshotEvery ? (Type.snapshotVersion ?? 1) : null)
+    const { snapshot } = history
     if (snapshot) {
       try {
-        return await this.fromSnapshot(Type, id, snapshot)
+        const aggregate = new Type(id)
+        aggregate.restoreState(snapshot.state)
+        aggregate.version = snapshot.version
+        return this.replay(aggregate, history.events, { stream, snapshotAt: snapshot.version, eventsReplayed: 0 })
       } catch (error) {
         // Never a wrong state: whatever the snapshot gave is dropped for a full replay.
-        snapshotRejected = error instanceof Error ? error.message : String(error)
+        history = { ...(await this.events.readHistory(stream, null)), rejected: error instanceof Error ? error.message : String(error) }
       }
     }
     const report: LoadReport = { stream, snapshotAt: null, eventsReplayed: 0 }
-    if (snapshotRejected !== undefined) report.snapshotRejected = snapshotRejected
-    return this.replay(new Type(id), this.events.read.stream(stream), report)
+    if (history.rejected !== undefined) report.snapshotRejected = history.rejected
+    return this.replay(new Type(id), history.events, report)
   }
 
   /** Appends the aggregate's new events, expecting its version; clears them only once stored. */
@@ -89,22 +92,7 @@ export class AggregateRepository {
     }
   }
 
-  private async fromSnapshot<A extends AggregateRoot<any>>(Type: AggregateType<A>, id: string, snapshot: SnapshotRecord): Promise<A> {
-    const expected = Type.snapshotVersion ?? 1
-    if (snapshot.schemaVersion !== expected) throw new Error(`snapshot shape ${snapshot.schemaVersion}, aggregate expects ${expected}`)
-    // The snapshot must still match the stream: the same event at the same position.
-    const position = await this.events.positionInStream(snapshot.eventId, snapshot.stream).catch(() => null)
-    if (position !== snapshot.version) throw new Error('the stream no longer matches the snapshot')
-    const aggregate = new Type(id)
-    aggregate.restoreState(snapshot.state)
-    aggregate.version = snapshot.version
-    const report: LoadReport = { stream: snapshot.stream, snapshotAt: snapshot.version, eventsReplayed: 0 }
-    return this.replay(aggregate, this.events.read.stream(snapshot.stream).from(snapshot.eventId), report)
-  }
-
-  private async replay<A extends AggregateRoot<any>>(aggregate: A, query: EventStore['read'], report: LoadReport): Promise<A> {
-    // One read transaction: a stream is one key range.
-    const events = await query.toArray()
+  private replay<A extends AggregateRoot<any>>(aggregate: A, events: readonly RecordedEvent[], report: LoadReport): A {
     for (const event of events) aggregate.replay(event)
     report.eventsReplayed = events.length
     this.options.onLoad?.(report)

@@ -12,7 +12,8 @@ import * as repository from './EventRepository'
 import { checkExpectedVersion, type ExpectedVersion } from './ExpectedVersion'
 import { runTransaction, storageError, type Durability } from './idb'
 import { ReadQuery } from './ReadQuery'
-import { EVENTS, STREAMS, type EventRecord } from './schema'
+import { readHistory, type History } from './readHistory'
+import { EVENTS, SNAPSHOTS, STREAMS, type EventRecord } from './schema'
 import { ROOT_SCOPE, TxContext, type AmbientScopes, type Scope } from './Scope'
 import type { EventHandler, Subscriptions } from './Subscriptions'
 import { SnapshotStore } from './SnapshotStore'
@@ -153,6 +154,21 @@ export class EventStore {
     return this.query((tx) => repository.globalPositionOf(tx, eventId))
   }
 
+  /**
+   * @internal AggregateRepository's load: the stream's snapshot, if it has the expected shape and
+   * still matches the stream, and the events after it (else the whole stream), in one read.
+   */
+  readHistory(stream: string, snapshotVersion: number | null): Promise<History> {
+    const name = streamName(stream)
+    const stores = snapshotVersion === null ? [EVENTS, STREAMS] : [EVENTS, STREAMS, SNAPSHOTS]
+    const { upcasters } = this.core
+    return this.query(async (tx) => {
+      const history = await readHistory(tx, name, snapshotVersion)
+      if (!upcasters.isEmpty) history.events = history.events.map((event) => upcasters.apply(event))
+      return history
+    }, stores)
+  }
+
   subscribe<E extends RecordedEvent = RecordedEvent>(
     handler: EventHandler<E>,
     options: { to: EventTypeRef | readonly EventTypeRef[] },
@@ -255,9 +271,9 @@ export class EventStore {
     return scope.tx ? scope.tx.inZone(fn) : fn()
   }
 
-  private query<T>(body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+  private query<T>(body: (tx: IDBTransaction) => Promise<T>, stores = [EVENTS, STREAMS]): Promise<T> {
     const scope = this.scope()
-    return this.settle(scope, () => this.readIn(scope, body))
+    return this.settle(scope, () => this.readIn(scope, body, stores))
   }
 
   private async appendIn(scope: Scope, input: NewEvent | readonly NewEvent[], options: AppendOptions): Promise<RecordedEvent[]> {
@@ -307,10 +323,10 @@ export class EventStore {
     return runTransaction(this.core.db.backendDB(), [EVENTS, STREAMS], 'readwrite', this.core.durability, body)
   }
 
-  private readIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+  private readIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>, stores: string[]): Promise<T> {
     if (scope.tx) return scope.tx.read(body)
     this.assertOpen()
-    return runTransaction(this.core.db.backendDB(), [EVENTS, STREAMS], 'readonly', 'default', body)
+    return runTransaction(this.core.db.backendDB(), stores, 'readonly', 'default', body)
   }
 
   private assertOpen(): void {
