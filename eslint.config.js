@@ -16,7 +16,7 @@ const everythingBut = (...allowed) =>
     .flatMap((room) => [`**/${room}`, `**/${room}/**`, `**/${room}.ts`, `**/${room}.tsx`])
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**', 'bench/profile/**', 'test/e2e/screenshots/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -25,7 +25,7 @@ export abstract class AggregateRoot<State> {
   /** The stream version this state includes: -1 for a new aggregate. */
   version = -1
   private pending: NewEvent[] = []
-  private readonly handlers = new Map<string, (state: State, event: AppliedEvent) => State>()
+  private readonly handlers = new Map<string, { definition: EventDefinition<string, any>; evolve: (state: State, event: AppliedEvent) => State }>()
 
   protected constructor(
     readonly id: string,
@@ -55,7 +55,7 @@ export abstract class AggregateRoot<State> {
     definition: EventDefinition<Type, Data>,
     handler: (state: State, event: AppliedEvent<Type, Data>) => State,
   ): void {
-    this.handlers.set(definition.type, handler as (state: State, event: AppliedEvent) => State)
+    this.handlers.set(definition.type, { definition, evolve: handler as (state: State, event: AppliedEvent) => State })
   }
 
   /** Evolves the state with new events and keeps them to be stored. */
@@ -68,7 +68,10 @@ export abstract class AggregateRoot<State> {
 
   /** @internal Replays a stored event (AggregateRepository.load). */
   replay(event: RecordedEvent): void {
-    this.state = this.evolve(event)
+    // Stored data is checked against the definition's schema, so bad data fails loudly, by event id.
+    const definition = this.handlers.get(event.type)?.definition
+    const data = definition ? definition.parse(event.data, event.eventId) : event.data
+    this.state = this.evolve(data === event.data ? event : { ...event, data })
     this.version += 1
   }
 
@@ -81,6 +84,6 @@ export abstract class AggregateRoot<State> {
   private evolve(event: AppliedEvent): State {
     const handler = this.handlers.get(event.type)
     if (!handler) throw new MissingHandlerError(this.aggregateName, event.type, event.eventId)
-    return handler(this.state, event)
+    return handler.evolve(this.state, event)
   }
 }

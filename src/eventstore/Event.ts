@@ -39,6 +39,8 @@ export interface EventDefinition<Type extends string = string, Data = unknown> {
   readonly type: Type
   /** The shape version of this type's data; older stored versions are upcast on read. */
   readonly version: number
+  /** Checks data against the definition's schema (identity without one); throws InvalidEventDataError naming the event. */
+  parse(data: unknown, eventId?: string): Data
   /** Type guard: narrows a recorded (or new) event to this definition's type and data. */
   is<E extends { readonly type: string }>(event: E | null | undefined): event is E & { readonly type: Type; readonly data: Data }
 }
@@ -82,21 +84,22 @@ export function defineEvent(type: string, options?: { schema?: StandardSchemaV1;
   return Object.assign(create, {
     type,
     version,
+    parse: (data: unknown, eventId?: string) => (schema ? validate(type, schema, data, eventId) : data),
     is: (event: { type: string } | null | undefined) => event?.type === type,
   }) as EventDefinition
 }
 
-function validate(type: string, schema: StandardSchemaV1, data: unknown): unknown {
+function validate(type: string, schema: StandardSchemaV1, data: unknown, eventId?: string): unknown {
   const result = schema['~standard'].validate(data)
   if (result instanceof Promise) {
-    throw new InvalidEventDataError(type, 'its schema validates asynchronously; event schemas must be synchronous')
+    throw new InvalidEventDataError(type, 'its schema validates asynchronously; event schemas must be synchronous', [], eventId === undefined ? {} : { eventId })
   }
   if (result.issues) {
     const issues = result.issues.map((issue) => {
       const path = issue.path?.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')
       return path ? `${path}: ${issue.message}` : issue.message
     })
-    throw new InvalidEventDataError(type, 'its data does not match the schema', issues)
+    throw new InvalidEventDataError(type, 'its data does not match the schema', issues, eventId === undefined ? {} : { eventId })
   }
   return result.value
 }

@@ -9,7 +9,7 @@ import {
   InvalidEventDataError,
 } from './errors'
 import { assertVersion, type ExpectedVersion } from './ExpectedVersion'
-import { WriteFailure, addAll, request } from './idb'
+import { WriteFailure, addAll, attempt, request } from './idb'
 import { EVENTS, STREAMS, type EventRecord, type StreamRecord } from './schema'
 
 export const toRecorded = (record: EventRecord): RecordedEvent => ({
@@ -37,7 +37,9 @@ export async function appendRecords(
 ): Promise<RecordedEvent[]> {
   // Ask for the version and send the writes together; a wrong version aborts them all.
   const version = stream === null ? Promise.resolve(-1) : streamVersion(tx, stream)
-  const keys = addAll(tx.objectStore(EVENTS), records)
+  // Awaited below; marked handled now in case the next line throws (the transaction already ended).
+  version.catch(() => undefined)
+  const keys = attempt(() => addAll(tx.objectStore(EVENTS), records))
   keys.catch(() => undefined)
   const current = await version
   if (stream !== null) assertVersion(stream, expected, current)
@@ -73,8 +75,8 @@ export async function linkEvents(
   const found = await Promise.all(
     eventIds.map((eventId) =>
       Promise.all([
-        request(tx.objectStore(EVENTS).index('eventId').get(eventId) as IDBRequest<EventRecord | undefined>),
-        memberships(tx, eventId),
+        attempt(() => request(tx.objectStore(EVENTS).index('eventId').get(eventId) as IDBRequest<EventRecord | undefined>)),
+        attempt(() => memberships(tx, eventId)),
       ]),
     ),
   )

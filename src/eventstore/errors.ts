@@ -79,18 +79,21 @@ export class InvalidPageSizeError extends EventStoreError {
 
 export class InvalidEventDataError extends EventStoreError {
   override name = 'InvalidEventDataError'
+  /** Set when a stored event is the one at fault (read back, it no longer fits its schema). */
+  readonly eventId: string | undefined
   constructor(
     readonly eventType: string | undefined,
     readonly reason: string,
     readonly issues: readonly string[] = [],
-    options?: { cause?: unknown },
+    options: { cause?: unknown; eventId?: string } = {},
   ) {
     super(
-      `${eventType ? `Event ${eventType}` : 'An event'} cannot be stored: ${reason}` +
-        `${issues.length ? ` (${issues.join('; ')})` : ''}. Nothing was written.`,
-      { eventType, reason, issues: [...issues] },
-      options,
+      `${eventType ? `Event ${eventType}` : 'An event'}${options.eventId ? ` ${options.eventId}` : ''} ${options.eventId ? 'does not fit its schema' : 'cannot be stored'}: ${reason}` +
+        `${issues.length ? ` (${issues.join('; ')})` : ''}. ${options.eventId ? 'The stored event is unchanged.' : 'Nothing was written.'}`,
+      { eventType, reason, issues: [...issues], ...(options.eventId ? { eventId: options.eventId } : {}) },
+      options.cause === undefined ? undefined : { cause: options.cause },
     )
+    this.eventId = options.eventId
   }
 }
 
@@ -162,7 +165,9 @@ const classes: Record<string, (f: ErrorFields, message: string) => EventStoreErr
   IncorrectStreamDataError: (f) => new IncorrectStreamDataError(f.stream),
   InvalidPageSizeError: (f) => new InvalidPageSizeError(f.limit),
   InvalidEventDataError: (f) =>
-    new InvalidEventDataError(f.eventType as string | undefined, String(f.reason), (f.issues as string[]) ?? []),
+    new InvalidEventDataError(f.eventType as string | undefined, String(f.reason), (f.issues as string[]) ?? [], {
+      ...(typeof f.eventId === 'string' ? { eventId: f.eventId } : {}),
+    }),
   TransactionExpiredError: () => new TransactionExpiredError(),
   EventUpcastError: (f, m) => new EventUpcastError(String(f.eventId), String(f.eventType), Number(f.fromVersion), m),
   MissingHandlerError: (f) => new MissingHandlerError(String(f.aggregate), String(f.eventType), f.eventId as string | undefined),

@@ -20,6 +20,19 @@ export function request<T>(req: IDBRequest<T>): Promise<T> {
   })
 }
 
+/**
+ * Makes a request-backed promise, turning a synchronous throw (the transaction already ended)
+ * into a rejection, so that in `Promise.all(ids.map(…))` no promise made before it is left
+ * without a handler.
+ */
+export function attempt<T>(make: () => Promise<T>): Promise<T> {
+  try {
+    return make()
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
 /** A failed write, with the index of the value that caused it. */
 export class WriteFailure {
   constructor(readonly index: number, readonly error: DOMException | null) {}
@@ -56,6 +69,7 @@ export function addAll(store: IDBObjectStore, values: readonly unknown[]): Promi
  */
 export function storageError(error: unknown): unknown {
   if (error instanceof EventStoreError) return error
+  if (error instanceof WriteFailure) return storageError(error.error ?? new DOMException('The write failed.', 'UnknownError'))
   const name = (error as { name?: string } | null)?.name ?? 'UnknownError'
   const message = (error as { message?: string } | null)?.message ?? String(error)
   switch (name) {
@@ -99,8 +113,23 @@ export function runTransaction<T>(
       if (!o.ok) abortQuietly(tx)
     })
     tx.oncomplete = () => void outcome.then((o) => (o.ok ? resolve(o.value) : reject(storageError(o.error))))
-    tx.onabort = () => void outcome.then((o) => reject(storageError(o.ok ? tx.error : o.error)))
+    tx.onabort = () => void outcome.then((o) => reject(abortReason(tx, o.ok ? undefined : o.error)))
   })
+}
+
+/**
+ * Why a transaction of the store's own aborted: the body's typed error (a wrong version, a
+ * duplicate, a full disk…), else the transaction's error, else a plain "aborted". A request
+ * refused because the transaction had already ended says nothing more than that.
+ */
+function abortReason(tx: IDBTransaction, bodyError: unknown): unknown {
+  const fromBody = bodyError === undefined ? undefined : storageError(bodyError)
+  const endedUnderUs =
+    fromBody instanceof TransactionExpiredError ||
+    (fromBody instanceof StorageError && ['InvalidStateError', 'AbortError', 'UnknownError'].includes(fromBody.storageErrorName))
+  if (fromBody !== undefined && !endedUnderUs) return fromBody
+  if (tx.error) return storageError(tx.error)
+  return new StorageError('AbortError', 'the transaction was aborted before it committed (by the browser, or by closing the store); nothing of it was written')
 }
 
 export function abortQuietly(tx: IDBTransaction): void {

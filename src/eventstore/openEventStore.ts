@@ -33,6 +33,11 @@ export interface OpenEventStoreOptions {
    * the platform's reportError (an uncaught error in the console).
    */
   onError?: (error: unknown, event?: RecordedEvent) => void
+  /**
+   * Another tab opened this database with a newer schema. The store closes its connection so that
+   * tab can upgrade (every later call fails with StoreClosedError); tell the user to reload.
+   */
+  onVersionChange?: () => void
   /** Turn old stored payloads into the current shape on read. */
   upcasters?: readonly Upcaster[]
   /** Another IndexedDB implementation (e.g. fake-indexeddb's `new IDBFactory()` in tests). */
@@ -67,6 +72,11 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     broker: undefined as unknown as Broker,
     closed: false,
   }
+  db.on('versionchange', () => {
+    core.closed = true
+    options.onVersionChange?.()
+    // Returning nothing lets Dexie close the connection, so the newer tab is not blocked.
+  })
   core.broker = new Broker(subscriptions, dispatcher, ambient, (scope) => new EventStore(core, scope), core.onError)
   return new EventStore(core)
 }

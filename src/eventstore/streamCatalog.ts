@@ -3,7 +3,7 @@
 import type { EventStore } from './EventStore'
 import { StoreClosedError } from './errors'
 import { memberships, streamVersion } from './EventRepository'
-import { request, runTransaction } from './idb'
+import { attempt, request, runTransaction } from './idb'
 import { EVENTS, STREAMS } from './schema'
 
 export interface StreamInfo {
@@ -100,7 +100,7 @@ export function streamVersions(store: EventStore, streams: readonly string[]): P
 export function storedIds(store: EventStore, eventIds: readonly string[]): Promise<Set<string>> {
   return read(store, async (tx) => {
     const index = tx.objectStore(EVENTS).index('eventId')
-    const keys = await Promise.all(eventIds.map((eventId) => request(index.getKey(eventId))))
+    const keys = await Promise.all(eventIds.map((eventId) => attempt(() => request(index.getKey(eventId)))))
     return new Set(eventIds.filter((_, i) => keys[i] !== undefined))
   })
 }
