@@ -75,6 +75,10 @@ export default defineConfig(({ mode }) => ({
   // Vitest's own servers run in mode "test" and need no service worker; builds (the e2e one too) do.
   plugins: [react(), ...(mode === 'test' ? [] : [pwa(), contentSecurityPolicy()])],
   preview: { host: '127.0.0.1' },
+  // Pre-bundled up front, so the browser test server does not re-optimise (and reload) mid-run.
+  optimizeDeps: {
+    include: ['react', 'react-dom/client', 'react/jsx-dev-runtime', 'dexie', 'zustand', 'zustand/vanilla', 'workbox-window', '@tanstack/react-virtual', 'fast-check'],
+  },
   test: {
     projects: [
       {

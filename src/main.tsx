@@ -1,6 +1,7 @@
 // Composition root: opens the shop's store and services, renders, registers the service worker.
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+import { DispatchLog, InstrumentedDispatcher } from './eventstore'
 import { installer, onlineStatus, registerServiceWorker, storagePersistence } from './pwa'
 import { App } from './ui/App'
 import { ErrorScreen } from './ui/errors'
@@ -15,12 +16,14 @@ const reactRoot = createRoot(root)
 const updates = registerServiceWorker()
 
 try {
+  const dispatches = new DispatchLog()
   const services: AppServices = {
-    shop: await Shop.open({ database: DATABASE }),
+    shop: await Shop.open({ database: DATABASE, instrument: (dispatcher) => new InstrumentedDispatcher(dispatcher, dispatches) }),
     online: onlineStatus(),
     storage: storagePersistence(),
     installer: installer(),
     updates,
+    dispatches,
   }
   reactRoot.render(
     <StrictMode>

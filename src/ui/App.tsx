@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react'
+import { DevtoolsToggle } from './DevtoolsDrawer'
 import { ErrorBoundary } from './errors'
 import { hrefOf, parseRoute, useHash, type Route } from './router'
 import { CartScreen } from './screens/CartScreen'
@@ -47,7 +48,7 @@ function Nav({ current }: { current: Route['screen'] }) {
         {link({ screen: 'catalog' }, 'Shop')}
         {link({ screen: 'cart' }, 'Cart', count > 0 ? ` (${count})` : '')}
         {link({ screen: 'orders' }, 'Orders')}
-        {link({ screen: 'devtools' }, 'Devtools')}
+        {link({ screen: 'devtools' }, 'Devtools page')}
       </ul>
     </nav>
   )
@@ -65,6 +66,7 @@ export function App() {
           記録 Kiroku shop
         </a>
         <Nav current={route.screen} />
+        <DevtoolsToggle />
       </header>
       <StatusBar />
       <main id="main" tabIndex={-1}>

@@ -1,5 +1,6 @@
 import { createContext, useContext, useSyncExternalStore } from 'react'
 import { useStore } from 'zustand'
+import type { DispatchLog } from '../eventstore'
 import type { CartView, OrdersView } from '../projections'
 import type { AppUpdates, Installer, StoragePersistence, ValueSource } from '../pwa'
 import type { ProjectionsView } from '../worker'
@@ -11,6 +12,8 @@ export interface AppServices {
   storage: StoragePersistence
   installer: Installer
   updates: AppUpdates
+  /** Which handlers ran for each event, for the devtools. */
+  dispatches: DispatchLog
 }
 
 const ServicesContext = createContext<AppServices | null>(null)
