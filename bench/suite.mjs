@@ -1,0 +1,87 @@
+// What `npm run bench` measures: one entry per item of the benchmark issue, in table order.
+//
+// An entry either
+//   - runs a `case` of the bench page (bench/cases.ts) for `rounds` rounds after a warm-up, each
+//     round on a fresh database, Kiroku and the hand-written baseline interleaved, or
+//   - `measure`s something itself on the Node side, given { browser, build, root } (see run.mjs):
+//     what needs a built app, navigation or a cold page (cold start, the devtools) goes here.
+// Each entry names the table rows it fills; a row's goal is what the issue asks of it.
+// Adding (6) cold start or (7) the devtools is one more entry of the second kind.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+
+export const suite = [
+  {
+    item: '1',
+    case: 'append',
+    rounds: 5,
+    rows: [
+      { id: 'append-1', label: 'append, 1 event per transaction (checked)', goal: { ratio: 1.5 } },
+      { id: 'append-10', label: 'append, 10 events per transaction', goal: { ratio: 1.2 } },
+      { id: 'append-1000', label: 'append, 1,000 events per transaction', goal: { ratio: 1.2 } },
+    ],
+  },
+  {
+    item: '2',
+    case: 'load',
+    rounds: 5,
+    rows: [
+      { id: 'load-100', label: 'aggregate load, 100 events', goal: { ratio: 1.5 } },
+      { id: 'load-1000', label: 'aggregate load, 1,000 events', goal: { ratio: 1.5 } },
+      { id: 'load-10000', label: 'aggregate load, 10,000 events', goal: { ratio: 1.5 } },
+      { id: 'load-10000-snapshot', label: 'aggregate load, 10,000 events from a snapshot', goal: { ratio: 1.5, notAbove: 'load-100' } },
+    ],
+  },
+  {
+    item: '3–5',
+    case: 'log100k',
+    rounds: 2,
+    // A whole 100,000-event round is a minute's work; a tenth of it warms up as well.
+    warmupScale: 0.1,
+    rows: [
+      { id: 'catch-up', label: 'global catch-up, 100,000 events in batches of 500', goal: { ratio: 1.3 } },
+      { id: 'command-ui', label: 'addItem → sync handler called, 100,000 stored', goal: { p95: 16 } },
+      { id: 'projection', label: 'deferred projection, 100,000 events', show: 'rate', goal: null },
+      { id: 'projection-10k', label: 'deferred projection, catch-up of 10,000 events', goal: null },
+      { id: 'projection-queued-10k', label: 'the same, apply queues its write (library cost)', goal: null },
+    ],
+  },
+  // (6) cold start and (7) the devtools come here, as `measure` entries like the one below.
+  {
+    item: '8',
+    measure: initialJavaScript,
+    rows: [{ id: 'initial-js', label: 'initial JavaScript of the built app', unit: 'KB', goal: { max: 150 } }],
+  },
+]
+
+/**
+ * Builds the app (`npx vite build`, into a temporary folder) and adds up the gzip size of the
+ * JavaScript its index.html loads before anything is imported lazily: the entry scripts, their
+ * module preloads and, through Vite's manifest, every chunk they import statically.
+ */
+async function initialJavaScript({ build }) {
+  const outDir = await build.app()
+  const html = readFileSync(join(outDir, 'index.html'), 'utf8')
+  const manifest = JSON.parse(readFileSync(join(outDir, '.vite', 'manifest.json'), 'utf8'))
+  const byFile = new Map(Object.values(manifest).map((chunk) => [chunk.file, chunk]))
+  const local = (url) => url.replace(/^\.?\//, '').split(/[?#]/)[0]
+  const files = new Set()
+  const visit = (file) => {
+    if (!file.endsWith('.js') || files.has(file)) return
+    files.add(file)
+    for (const key of byFile.get(file)?.imports ?? []) visit(manifest[key].file)
+  }
+  for (const [, src] of html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)) visit(local(src))
+  for (const [tag] of html.matchAll(/<link\b[^>]*>/g)) {
+    const href = /\bhref="([^"]+)"/.exec(tag)?.[1]
+    if (/\brel="modulepreload"/.test(tag) && href) visit(local(href))
+  }
+  const inline = [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(([, body]) => body).filter((body) => body.trim())
+  const sizes = [...files].map((file) => ({ file, gzip: gzipSync(readFileSync(join(outDir, file))).length }))
+  const bytes = sizes.reduce((sum, { gzip }) => sum + gzip, 0) + inline.reduce((sum, body) => sum + gzipSync(body).length, 0)
+  return {
+    samples: { 'initial-js': { kiroku: [bytes / 1000] } },
+    details: { 'initial-js': { bytes, files: sizes, inlineScripts: inline.length } },
+  }
+}
