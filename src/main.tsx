@@ -2,7 +2,7 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { DispatchLog, InstrumentedDispatcher } from './eventstore'
-import { installer, onlineStatus, registerServiceWorker, storagePersistence } from './pwa'
+import { installer, onlineStatus, registerServiceWorker, storagePersistence, valueSource } from './pwa'
 import { App } from './ui/App'
 import { ErrorScreen } from './ui/errors'
 import { Shop } from './ui/Shop'
@@ -17,13 +17,19 @@ const updates = registerServiceWorker()
 
 try {
   const dispatches = new DispatchLog()
+  const outdated = valueSource(false)
   const services: AppServices = {
-    shop: await Shop.open({ database: DATABASE, instrument: (dispatcher) => new InstrumentedDispatcher(dispatcher, dispatches) }),
+    shop: await Shop.open({
+      database: DATABASE,
+      instrument: (dispatcher) => new InstrumentedDispatcher(dispatcher, dispatches),
+      onVersionChange: () => outdated.set(true),
+    }),
     online: onlineStatus(),
     storage: storagePersistence(),
     installer: installer(),
     updates,
     dispatches,
+    outdated,
   }
   reactRoot.render(
     <StrictMode>

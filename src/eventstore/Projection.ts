@@ -19,6 +19,8 @@ export interface ProjectionDefinition {
   readonly events: readonly EventTypeRef[]
   /** The read-model tables it owns (declared through `readModels`); a rebuild clears them. */
   readonly tables: readonly string[]
+  /** Raise it when apply or the tables change: the next start rebuilds the read model. Default 1. */
+  readonly version?: number
   apply(event: RecordedEvent, context: ProjectionContext): void | Promise<void>
 }
 

@@ -68,13 +68,16 @@ export class ProjectionRunner {
 
   /** Loads each checkpoint (and a failure kept from an earlier run), then catches up. */
   async start(): Promise<void> {
+    const outdated: string[] = []
     for (const entry of this.entries.values()) {
       const row = await this.checkpoint(entry.definition.name)
       Object.assign(entry.status, { checkpoint: row.position, state: 'idle' })
       if (row.failure) this.setFailure(entry, row.failure.eventId, row.failure.position, row.failure.attempts, row.failure.error)
+      // Its code says its read model changed shape: what the tables hold was made the old way.
+      if (row.eventId !== null && (row.version ?? 1) !== versionOf(entry.definition)) outdated.push(entry.definition.name)
     }
     this.emit()
-    await this.notify()
+    await Promise.all([...outdated.map((name) => this.rebuild(name)), this.notify()])
   }
 
   /** New events may have committed: every running projection catches up (calls coalesce). */
@@ -105,7 +108,7 @@ export class ProjectionRunner {
       await this.store.transaction(async () => {
         const trans = currentTransaction()
         for (const table of tables) await trans.table(table).clear()
-        await trans.table(CHECKPOINTS).put({ name, position: 0, eventId: null, updatedAt: new Date() } satisfies CheckpointRecord)
+        await trans.table(CHECKPOINTS).put({ name, position: 0, eventId: null, updatedAt: new Date(), version: versionOf(entry.definition) } satisfies CheckpointRecord)
       })
       const total = await this.store.read.count()
       Object.assign(entry.status, { state: 'rebuilding', checkpoint: 0, attempts: 0, failure: undefined, progress: { done: 0, total } })
@@ -223,6 +226,7 @@ export class ProjectionRunner {
         position: last.globalPosition,
         eventId: last.eventId,
         updatedAt: new Date(),
+        version: versionOf(definition),
       } satisfies CheckpointRecord)
     })
     return { position: last.globalPosition, eventId: last.eventId }
@@ -267,6 +271,8 @@ export class ProjectionRunner {
     this.options.onStatus?.(this.status())
   }
 }
+
+const versionOf = (definition: ProjectionDefinition): number => definition.version ?? 1
 
 function currentTransaction(): Transaction {
   const trans = Dexie.currentTransaction

@@ -35,6 +35,8 @@ export interface CheckpointRecord {
   /** Its id, to read on from it. */
   eventId: string | null
   updatedAt: Date
+  /** The projection's version that wrote the read model (1 when absent). */
+  version?: number
   failure?: ProjectionFailure
 }
 

@@ -29,6 +29,8 @@ export interface ShopOptions {
   instrument?: (dispatcher: Dispatcher) => Dispatcher
   /** Starts the projection worker (off in tests that have no Worker). */
   worker?: boolean
+  /** Another tab opened a newer version of the database: this tab must reload. */
+  onVersionChange?: () => void
 }
 
 export class Shop {
@@ -67,6 +69,7 @@ export class Shop {
       name: options.database,
       readModels: shopReadModels,
       dispatcher: options.instrument ? options.instrument(composed) : composed,
+      ...(options.onVersionChange ? { onVersionChange: options.onVersionChange } : {}),
     })
     const shop = new Shop(store, options.worker ?? true)
     await shop.showCurrentCart()

@@ -14,6 +14,8 @@ export interface AppServices {
   updates: AppUpdates
   /** Which handlers ran for each event, for the devtools. */
   dispatches: DispatchLog
+  /** True once another tab opened a newer version of the shop's database. */
+  outdated: ValueSource<boolean>
 }
 
 const ServicesContext = createContext<AppServices | null>(null)

@@ -8,7 +8,8 @@ const persistenceText = {
 } as const
 
 export function StatusBar() {
-  const { online, storage, installer, updates } = useServices()
+  const { online, storage, installer, updates, outdated } = useServices()
+  const isOutdated = useValue(outdated)
   const isOnline = useValue(online)
   const persistence = useValue(storage)
   const canInstall = useValue(installer)
@@ -26,6 +27,14 @@ export function StatusBar() {
           <label htmlFor="rebuild-progress">Updating {rebuilding.name}…</label>
           <progress id="rebuild-progress" max={rebuilding.progress.total} value={rebuilding.progress.done} />
         </div>
+      )}
+      {isOutdated && (
+        <p className="update" role="alert">
+          A newer version of the shop is open in another tab. Reload this tab to go on; everything is saved.{' '}
+          <button type="button" onClick={() => window.location.reload()}>
+            Reload
+          </button>
+        </p>
       )}
       {updateReady && (
         <p className="update" role="alert">

@@ -192,6 +192,23 @@ describe('ProjectionRunner', () => {
     expect(runner.status()[0]?.progress).toBeUndefined()
   })
 
+  it('rebuilds on start when the projection’s version changed, reporting progress', async () => {
+    const store = await openTestStore({ readModels })
+    await store.append(notes(5))
+    await new ProjectionRunner(store, [counting()], instant).start()
+    await store.db.table('applied').put({ eventId: 'made-the-old-way', times: 1, position: 0 })
+    const progress: number[] = []
+    const v2 = { ...counting(), version: 2 }
+    const runner = new ProjectionRunner(store, [v2], { ...instant, batchSize: 2, onStatus: ([s]) => void (s?.progress && progress.push(s.progress.done)) })
+    await runner.start()
+    expect((await applied(store)).map((r) => r.eventId)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5'])
+    expect(progress.at(-1)).toBe(5)
+    // Once rebuilt at version 2, the next start does not rebuild again.
+    const again: number[] = []
+    await new ProjectionRunner(store, [v2], { ...instant, onStatus: ([s]) => void (s?.progress && again.push(s.progress.done)) }).start()
+    expect(again).toEqual([])
+  })
+
   it('applies exactly once even when two runners on two connections race', async () => {
     const name = uniqueName()
     const a = await openTestStore({ name, readModels })
