@@ -235,7 +235,7 @@ function summarise(entry, row, results) {
     raw,
     ratio: kiroku && raw ? kiroku.median / raw.median : null,
     goal: row.goal,
-    samples: { kiroku: s.kiroku.map(round3), raw: s.raw.map(round3) },
+    samples: { kiroku: (s.kiroku ?? []).map(round3), raw: (s.raw ?? []).map(round3) },
   }
 }
 
