@@ -38,7 +38,7 @@ const scale = Number(args.scale ?? (args.node ? 0.05 : 1))
 const durability = args.durability
 if (!['default', 'relaxed', 'strict'].includes(durability)) throw new Error(`--durability must be default, relaxed or strict, not ${durability}`)
 const only = args.only?.split(',').map((s) => s.trim())
-const selected = suite.filter((entry) => !only || only.some((name) => name === entry.case || name === entry.item || entry.rows.some((row) => row.id === name)))
+const selected = suite.filter((entry) => !only || only.some((name) => name === entry.case || name === entry.item || entry.rows.some((row) => row.id === name || row.item === name)))
 const log = (...parts) => console.error(...parts)
 
 const cleanups = []
@@ -140,6 +140,7 @@ async function chromiumEnvironment() {
   const info = await page.evaluate(() => window.kirokuBench.info())
   // The user agent string says 156.0.0.0 (reduced); the executable knows its full version.
   const version = /[\d.]{5,}/.exec(execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))?.[0]
+  info.timerResolutionMs = Number(info.timerResolutionMs.toFixed(4))
   log(`· Chromium ${version}, timer step ${info.timerResolutionMs.toFixed(3)} ms${info.crossOriginIsolated ? ' (cross-origin isolated)' : ''}`)
   return {
     browser: context,
@@ -225,7 +226,7 @@ function summarise(entry, row, results) {
   const kiroku = stat(s.kiroku)
   const raw = stat(s.raw)
   return {
-    item: entry.item,
+    item: row.item ?? entry.item,
     id: row.id,
     label: row.label,
     unit: row.unit ?? 'ms',
