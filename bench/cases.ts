@@ -224,9 +224,10 @@ async function log100k({ scale, durability }: RoundOptions): Promise<RoundResult
     samples['catch-up'] = catchUp
     notes.catchUpMs = now() - seeding - notes.seedMs
 
-    // (5) addItem on a cart of 50 events, the most a Cart replays (it snapshots every 50), with
-    // the whole log stored → the sync handler of Cart.ItemAdded has run. Before the projections,
-    // so their 100,000 read-model writes settling in the background do not land on it.
+    // (5) addItem on a cart of 50 events and no snapshot, more than a Cart ever replays (it
+    // snapshots every 50), with the whole log stored → the sync handler of Cart.ItemAdded has
+    // run. Before the projections, so their 100,000 read-model writes settling in the
+    // background do not land on it.
     let handledAt = NaN
     const off = fx.store.subscribe(() => void (handledAt = now()), { to: [ItemAdded] })
     const repository = new AggregateRepository(fx.store)
