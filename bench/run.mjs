@@ -176,7 +176,9 @@ function appBuilder() {
         const outDir = mkdtempSync(join(os.tmpdir(), 'kiroku-bench-app-'))
         cleanups.push(async () => rmSync(outDir, { recursive: true, force: true }))
         log('· building the app (npx vite build)')
-        execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--manifest', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+        // A production build whatever this process runs as: --node's Vite dev server sets NODE_ENV=development.
+        const env = { ...process.env, NODE_ENV: 'production' }
+        execFileSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--manifest', '--logLevel', 'warn'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
         return outDir
       })()
       return built
