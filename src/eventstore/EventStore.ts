@@ -1,5 +1,5 @@
 import Dexie from 'dexie'
-import { typeOf, type EventMetadata, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent } from './Event'
+import { typeOf, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent } from './Event'
 import type { Broker } from './Broker'
 import {
   EventDuplicatedInStreamError,
@@ -12,8 +12,9 @@ import * as repository from './EventRepository'
 import { checkExpectedVersion, type ExpectedVersion } from './ExpectedVersion'
 import { runTransaction, storageError, type Durability } from './idb'
 import { ReadQuery } from './ReadQuery'
+import { toRecords } from './toRecords'
 import { readHistory, type History } from './readHistory'
-import { EVENTS, SNAPSHOTS, STREAMS, type EventRecord } from './schema'
+import { EVENTS, SNAPSHOTS, STREAMS } from './schema'
 import { ROOT_SCOPE, TxContext, type AmbientScopes, type Scope } from './Scope'
 import type { EventHandler, Subscriptions } from './Subscriptions'
 import { SnapshotStore } from './SnapshotStore'
@@ -283,38 +284,12 @@ export class EventStore {
     if (stream === null && expected !== 'any' && expected !== 'auto') {
       throw new InvalidExpectedVersionError(expected, 'an expected version needs a stream')
     }
-    const records = this.toRecords(scope, events, stream)
+    const records = toRecords(events, scope.metadata, this.core.clock(), stream)
     if (records.length === 0) return []
     const recorded = await this.writeIn(scope, (tx) => repository.appendRecords(tx, records, stream, expected))
     if (scope.tx) scope.tx.recorded.push(...recorded)
     else this.committed(recorded)
     return recorded
-  }
-
-  private toRecords(scope: Scope, events: NewEvent[], stream: string | null): EventRecord[] {
-    const now = this.core.clock()
-    const seen = new Set<string>()
-    const first = events[0]?.eventId
-    return events.map((event) => {
-      if (event === null || typeof event !== 'object') throw new InvalidEventDataError(undefined, 'an event must be an object made by an event definition')
-      const { eventId, type, data } = event
-      if (typeof type !== 'string' || type.length === 0) throw new InvalidEventDataError(undefined, 'an event type must be a non-empty string')
-      if (typeof eventId !== 'string' || eventId.length === 0) throw new InvalidEventDataError(type, 'an event id must be a non-empty string')
-      if (seen.has(eventId)) throw new EventDuplicatedInStreamError(eventId, stream)
-      seen.add(eventId)
-      const own = event.metadata ?? {}
-      if (typeof own !== 'object') throw new InvalidEventDataError(type, 'metadata must be an object')
-      const metadata = { ...scope.metadata, ...own } as EventMetadata
-      metadata.correlationId ??= first as string
-      if (typeof metadata.correlationId !== 'string') throw new InvalidEventDataError(type, 'metadata.correlationId must be a string')
-      for (const key of ['timestamp', 'validAt'] as const) {
-        if (key in own && !(own[key] instanceof Date)) throw new InvalidEventDataError(type, `metadata.${key} must be a Date`)
-      }
-      metadata.timestamp = (own.timestamp as Date | undefined) ?? now
-      metadata.validAt ??= metadata.timestamp
-      if (metadata.causationId === undefined) delete metadata.causationId
-      return { eventId, type, data, metadata }
-    })
   }
 
   private writeIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
