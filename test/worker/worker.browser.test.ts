@@ -1,7 +1,7 @@
 // In headless Chromium: real Workers, Web Locks and BroadcastChannel. Each client stands for a tab.
 import { afterEach, describe, expect, it } from 'vitest'
 import { AggregateRepository, type EventStore } from '../../src/eventstore'
-import { addItem, checkout, completeOrder } from '../../src/domain'
+import { OrderPlaced, addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, shopReadModels, type OrderRow } from '../../src/projections'
 import { ProjectionWorkerClient, type ProjectionsView } from '../../src/worker'
 import { openTestStore, uniqueName } from '../support/stores'
@@ -51,6 +51,23 @@ describe('the projection worker in Chromium', () => {
     const client = tab(store)
     await client.waitFor(caughtUpTo(await head(store)))
     expect((await store.db.table<OrderRow>(ORDERS).toArray()).map((o) => o.orderId).sort()).toEqual(['offline-1', 'offline-2'])
+  })
+
+  it('resumes from its checkpoint when its worker is killed in the middle of catching up', async () => {
+    const { name, store } = await shop()
+    // Many orders, written straight to the log: the worker needs several batches for them.
+    const events = Array.from({ length: 3000 }, (_, i) =>
+      OrderPlaced({ orderId: `bulk-${i}`, cartId: `c-${i}`, lines: [{ itemId: 'tea', quantity: 1, price: 450 }], subtotal: 450, discount: 0, total: 450 }),
+    )
+    await store.append(events)
+    const first = tab(store)
+    const midway = await first.waitFor((v) => v.projections.some((p) => p.checkpoint > 0))
+    expect(midway.projections[0]!.checkpoint).toBeLessThan(await head(store))
+    first.stop() // the tab closes mid-way: the worker is terminated between batches or inside one
+    const other = await openTestStore({ name, readModels: shopReadModels })
+    const second = tab(other)
+    await second.waitFor(caughtUpTo(await head(other)))
+    expect(await other.db.table(ORDERS).count()).toBe(3000)
   })
 
   it('runs one leader across tabs, and hands over when the leader’s tab closes', async () => {
