@@ -54,7 +54,8 @@ try {
     if (entry.case) Object.assign(results, await runCase(env, entry))
     else {
       log(`· ${entry.rows.map((row) => row.id).join(', ')}`)
-      const measured = await entry.measure({ browser: env.browser, build: env.build, root })
+      const rounds = args.rounds === undefined ? undefined : Number(args.rounds)
+      const measured = await entry.measure({ browser: env.browser, build: env.build, root, rounds, scale, log, defer: (cleanup) => cleanups.push(cleanup) })
       Object.assign(results, measured.samples)
       Object.assign(details, measured.details)
     }
