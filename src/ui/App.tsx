@@ -1,4 +1,3 @@
-import { lazy, Suspense } from 'react'
 import { DevtoolsToggle } from './DevtoolsDrawer'
 import { ErrorBoundary } from './errors'
 import { hrefOf, parseRoute, useHash, type Route } from './router'
@@ -10,8 +9,13 @@ import { useCart } from './ShopContext'
 import { StatusBar } from './StatusBar'
 import './app.css'
 
+import { useDevtools } from './useDevtools'
+
 // The devtools load only when opened: the shop's first screen does not pay for them.
-const DevtoolsScreen = lazy(() => import('./screens/DevtoolsScreen'))
+function DevtoolsRoute() {
+  const DevtoolsScreen = useDevtools('default')
+  return DevtoolsScreen ? <DevtoolsScreen /> : <p>Loading the devtools…</p>
+}
 
 function Screen({ route }: { route: Route }) {
   switch (route.screen) {
@@ -24,11 +28,7 @@ function Screen({ route }: { route: Route }) {
     case 'order':
       return <OrderScreen orderId={route.orderId} />
     case 'devtools':
-      return (
-        <Suspense fallback={<p>Loading the devtools…</p>}>
-          <DevtoolsScreen />
-        </Suspense>
-      )
+      return <DevtoolsRoute />
   }
 }
 

@@ -1,6 +1,10 @@
-import { lazy, Suspense, useEffect, useState } from 'react'
+import { useEffect, useState } from 'react'
+import { useDevtools } from './useDevtools'
 
-const ShopDevtools = lazy(() => import('./screens/DevtoolsScreen').then((m) => ({ default: m.ShopDevtools })))
+function DrawerContent() {
+  const ShopDevtools = useDevtools('ShopDevtools')
+  return ShopDevtools ? <ShopDevtools /> : <p>Loading the devtools…</p>
+}
 
 /** Alt+Shift+D opens and closes the devtools over any screen. */
 export const DEVTOOLS_SHORTCUT = 'Alt+Shift+D'
@@ -25,9 +29,7 @@ export function DevtoolsToggle() {
       </button>
       {open && (
         <aside id="devtools-drawer" className="devtools-drawer" aria-label="Devtools">
-          <Suspense fallback={<p>Loading the devtools…</p>}>
-            <ShopDevtools />
-          </Suspense>
+          <DrawerContent />
         </aside>
       )}
     </>

@@ -48,6 +48,15 @@ export async function waitForServiceWorker(page: Page): Promise<void> {
       // It may have taken control already (clientsClaim), before the listener was there.
       if (navigator.serviceWorker.controller) resolve()
     })
+    // A controller can still be finishing its activation.
+    const controller = navigator.serviceWorker.controller!
+    if (controller.state !== 'activated') {
+      await new Promise<void>((resolve) => {
+        const check = () => controller.state === 'activated' && resolve()
+        controller.addEventListener('statechange', check)
+        check()
+      })
+    }
   })
 }
 
