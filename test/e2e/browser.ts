@@ -1,13 +1,28 @@
 // Debian's Chromium through playwright-core, as a person would use the built app.
 import { mkdir } from 'node:fs/promises'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { inject } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 import { CHROMIUM, CHROMIUM_ARGS } from '../../vite.config'
 
 export const baseURL = (): string => inject('baseURL')
 
 export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+}
+
+/** One browser for the test file, launched before its tests and closed after: call at the top. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    browser = await launch()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  return () => {
+    if (!browser) throw new Error('The browser is not launched yet.')
+    return browser
+  }
 }
 
 /** A fresh profile's worth of storage: its own IndexedDB, service worker and caches. */

@@ -1,18 +1,11 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addToCart, launch, newContext, openShop, screenshot } from './browser'
+import { describe, expect, it } from 'vitest'
+import { addToCart, newContext, openShop, screenshot, useBrowser } from './browser'
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = useBrowser()
 
 describe('the devtools in the shop', () => {
   it('opens over any screen with Alt+Shift+D and shows the log live', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await addToCart(page, 'Daruma doll')
     await page.keyboard.press('Alt+Shift+D')
@@ -31,7 +24,7 @@ describe('the devtools in the shop', () => {
   })
 
   it('has a page of its own', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await addToCart(page, 'Bento box')
     await page.getByRole('link', { name: 'Devtools page' }).click()
@@ -42,7 +35,7 @@ describe('the devtools in the shop', () => {
   })
 
   it('shows hostile event data as text, in the cart and in the devtools, and runs nothing', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await addToCart(page, 'Sencha green tea, 100 g')
     const payload = '<img src=x onerror="window.__pwned=1">javascript:alert(1)'

@@ -1,15 +1,9 @@
 import { createRequire } from 'node:module'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addToCart, baseURL, launch, newContext, openShop, screenshot, waitForServiceWorker } from './browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { addToCart, baseURL, newContext, openShop, screenshot, waitForServiceWorker, useBrowser } from './browser'
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = useBrowser()
 
 interface AxeResult {
   violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[] }> }>
@@ -27,7 +21,7 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 describe('the installable app', () => {
   it('has a web manifest with names, colours, standalone display, a start URL and 192, 512 and maskable icons', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     const href = await page.locator('link[rel="manifest"]').getAttribute('href')
     const manifest = await (await context.request.get(href!)).json()
@@ -50,7 +44,7 @@ describe('the installable app', () => {
   })
 
   it('is controlled by an active service worker after the first visit', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await waitForServiceWorker(page)
     const controller = await page.evaluate(() => ({
@@ -62,7 +56,7 @@ describe('the installable app', () => {
   })
 
   it('ships a Content Security Policy without inline scripts or eval', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     const policy = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
     expect(policy).toContain("script-src 'self'")
@@ -74,7 +68,7 @@ describe('the installable app', () => {
   it('passes an accessibility scan (no serious or critical violations) on every screen, at desktop and phone widths', async () => {
     for (const viewport of [{ width: 1100, height: 850 }, { width: 390, height: 844 }]) {
       // The scanner is injected as an inline script, which the app's own policy rightly refuses.
-      const context = await browser.newContext({ baseURL: baseURL(), viewport, bypassCSP: true })
+      const context = await browser().newContext({ baseURL: baseURL(), viewport, bypassCSP: true })
       const page = await openShop(context)
       await addToCart(page, 'Sencha green tea, 100 g')
       const phone = viewport.width < 500
@@ -89,7 +83,7 @@ describe('the installable app', () => {
   })
 
   it('can be used with the keyboard alone: add, open the cart, change the quantity', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await page.getByRole('button', { name: 'Add to cart: Sencha green tea, 100 g' }).focus()
     await page.keyboard.press('Enter')

@@ -1,18 +1,11 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addToCart, launch, newContext, openShop, screenshot, waitForServiceWorker } from './browser'
+import { describe, expect, it } from 'vitest'
+import { addToCart, newContext, openShop, screenshot, waitForServiceWorker, useBrowser } from './browser'
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = useBrowser()
 
 describe('a person using the shop', () => {
   it('adds items, is told an unknown coupon does not exist, applies a real one and sees the total', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await addToCart(page, 'Sencha green tea, 100 g')
     await addToCart(page, 'Bento box', 2)
@@ -41,7 +34,7 @@ describe('a person using the shop', () => {
   })
 
   it('keeps working offline: the shell and the cart come back after a reload, and edits are kept', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await waitForServiceWorker(page)
     await addToCart(page, 'Daruma doll')
@@ -61,7 +54,7 @@ describe('a person using the shop', () => {
   })
 
   it('shows a change made in one tab in the other, without a reload', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const first = await openShop(context)
     const second = await openShop(context, '/#/cart')
     await addToCart(first, 'Chopsticks, pair')
@@ -70,7 +63,7 @@ describe('a person using the shop', () => {
   })
 
   it('loses no item when two tabs add to the same cart at the same time', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const first = await openShop(context)
     const second = await openShop(context)
     const names = ['Sencha green tea, 100 g', 'Ceremonial matcha, 30 g', 'Hojicha roasted tea, 100 g', 'Yunomi teacup']
@@ -87,7 +80,7 @@ describe('a person using the shop', () => {
   })
 
   it('checks out, completes the order, and finds it completed in the orders list', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const page = await openShop(context)
     await addToCart(page, 'Kiroku notebook', 2)
     await page.goto('/#/cart')

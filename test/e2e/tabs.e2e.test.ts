@@ -1,14 +1,8 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addToCart, launch, newContext, openShop } from './browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { addToCart, newContext, openShop, useBrowser } from './browser'
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = useBrowser()
 
 async function checkout(page: Page): Promise<string> {
   await page.goto('/#/cart')
@@ -21,7 +15,7 @@ const orderRow = (page: Page, orderId: string) => page.getByRole('row').filter({
 
 describe('the projection worker across real tabs', () => {
   it('keeps the orders list up to date after the leading tab closes: another tab’s worker takes over', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const leader = await openShop(context)
     const follower = await openShop(context)
     await addToCart(follower, 'Hojicha roasted tea, 100 g')
@@ -40,7 +34,7 @@ describe('the projection worker across real tabs', () => {
   })
 
   it('applies on the next start what was written while no tab of the shop was open', async () => {
-    const context = await newContext(browser)
+    const context = await newContext(browser())
     const first = await openShop(context)
     await first.close()
     // Another page of the same origin (not the shop) writes an order to the log directly.
