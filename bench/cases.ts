@@ -7,6 +7,7 @@ import { AggregateRepository, defineProjection, ProjectionRunner, type Durabilit
 import { SnapshottedTally, Tally, Added } from '../test/support/Tally'
 import {
   itemAdded,
+  KIROKU_BATCH_LINES,
   KIROKU_LINES,
   KIROKU_QUEUED_LINES,
   openFixture,
@@ -156,20 +157,22 @@ const lineOf = (data: LineData, position: number) => ({
 })
 
 /**
- * A simple deferred projection: one read-model row per cart line. Its apply awaits the write, as
- * an apply that reads before it writes must; `queued` sends the write and returns, leaving the
- * transaction to report a failure (it aborts, and the runner retries the batch).
+ * A simple deferred projection: one read-model row per cart line. `awaited`: its apply awaits the
+ * write, as an apply that reads before it writes must; `queued` sends the write and returns,
+ * leaving the transaction to report a failure (it aborts, and the runner retries the batch);
+ * `batch`: an applyBatch writing each batch's rows with one bulkPut.
  */
-function linesProjection(queued: boolean) {
-  const table = queued ? KIROKU_QUEUED_LINES : KIROKU_LINES
+function linesProjection(mode: 'awaited' | 'queued' | 'batch') {
+  const table = { awaited: KIROKU_LINES, queued: KIROKU_QUEUED_LINES, batch: KIROKU_BATCH_LINES }[mode]
+  const row = (event: RecordedEvent) => lineOf(event.data as LineData, event.globalPosition)
+  const base = { name: `bench-lines-${mode}`, events: [ItemAdded], tables: [table] }
+  if (mode === 'batch') return defineProjection({ ...base, applyBatch: async (events, context) => void (await context.table(table).bulkPut(events.map(row))) })
   return defineProjection({
-    name: queued ? 'bench-lines-queued' : 'bench-lines',
-    events: [ItemAdded],
-    tables: [table],
-    apply: queued
-      ? (event, context) => void context.table(table).put(lineOf(event.data as LineData, event.globalPosition))
+    ...base,
+    apply: mode === 'queued'
+      ? (event, context) => void context.table(table).put(row(event))
       : async (event, context) => {
-          await context.table(table).put(lineOf(event.data as LineData, event.globalPosition))
+          await context.table(table).put(row(event))
         },
   })
 }
@@ -254,8 +257,8 @@ async function log100k({ scale, durability }: RoundOptions): Promise<RoundResult
     // baseline, each into its own table. Then Kiroku's again with an apply that queues its write
     // instead of awaiting it, over the first 10,000 events only: what the library itself costs.
     const head = (await fx.store.read.last())?.globalPosition ?? 0
-    const kiroku = (queued: boolean, upTo: number) => (passed: (position: number) => void) => {
-      const runner = new ProjectionRunner(fx.store, [linesProjection(queued)], {
+    const kiroku = (mode: 'awaited' | 'queued' | 'batch', upTo: number) => (passed: (position: number) => void) => {
+      const runner = new ProjectionRunner(fx.store, [linesProjection(mode)], {
         batchSize: PAGE,
         onStatus: ([status]) => {
           if (!status) return
@@ -268,16 +271,18 @@ async function log100k({ scale, durability }: RoundOptions): Promise<RoundResult
         if (!status || status.checkpoint < Math.min(upTo, head) || status.failure) throw new Error(`projection stopped at ${status?.checkpoint} (${status?.state}) of ${upTo}`)
       })
     }
-    const [kProject, kTenK] = await runProjection(kiroku(false, Infinity), tenK)
+    const [kProject, kTenK] = await runProjection(kiroku('awaited', Infinity), tenK)
     const [rProject, rTenK] = await runProjection(async (passed) => {
       const applied = await raw.project(fx.raw, 'raw-lines', RAW_LINES, PAGE, (record) => lineOf(record.data as LineData, record.position as number), durability, passed)
       if (applied !== head) throw new Error(`baseline projection applied ${applied} of ${head}`)
     }, tenK)
-    const [, qTenK] = await runProjection(kiroku(true, tenK), tenK)
+    const [, qTenK] = await runProjection(kiroku('queued', tenK), tenK)
+    const [, bTenK] = await runProjection(kiroku('batch', tenK), tenK)
     samples['projection'] = { kiroku: [kProject], raw: [rProject], events: head }
     samples['projection-10k'] = { kiroku: [kTenK], raw: [rTenK] }
     samples['projection-queued-10k'] = { kiroku: [qTenK], raw: [rTenK] }
-    notes.projectionsMs = kProject + rProject + qTenK
+    samples['projection-batch-10k'] = { kiroku: [bTenK], raw: [rTenK] }
+    notes.projectionsMs = kProject + rProject + qTenK + bTenK
     return { samples, notes }
   } finally {
     await fx.dispose()

@@ -11,8 +11,9 @@ export type { EventRecord, SnapshotRecord, StreamRecord }
 /** The read models the projection benchmark writes: Kiroku's projection and the baseline's, side by side. */
 export const KIROKU_LINES = 'benchLines'
 export const KIROKU_QUEUED_LINES = 'benchQueuedLines'
+export const KIROKU_BATCH_LINES = 'benchBatchLines'
 export const RAW_LINES = 'rawLines'
-const readModels = { version: 1, stores: { [KIROKU_LINES]: 'id', [KIROKU_QUEUED_LINES]: 'id', [RAW_LINES]: 'id' } }
+const readModels = { version: 1, stores: { [KIROKU_LINES]: 'id', [KIROKU_QUEUED_LINES]: 'id', [KIROKU_BATCH_LINES]: 'id', [RAW_LINES]: 'id' } }
 
 export interface Fixture {
   readonly name: string

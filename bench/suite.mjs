@@ -46,6 +46,7 @@ export const suite = [
       { item: '4', id: 'projection', label: 'deferred projection, 100,000 events', show: 'rate', goal: null },
       { item: '4', id: 'projection-10k', label: 'deferred projection, catch-up of 10,000 events', goal: null },
       { item: '4', id: 'projection-queued-10k', label: 'the same, apply queues its write (library cost)', goal: null },
+      { item: '4', id: 'projection-batch-10k', label: 'the same, applyBatch with one bulkPut a batch', goal: null },
       { item: '5', id: 'command-ui', label: 'addItem → sync handler called, 100,000 stored', goal: { p95: 16 } },
     ],
   },

@@ -21,7 +21,13 @@ export interface ProjectionDefinition {
   readonly tables: readonly string[]
   /** Raise it when apply or the tables change: the next start rebuilds the read model. Default 1. */
   readonly version?: number
-  apply(event: RecordedEvent, context: ProjectionContext): void | Promise<void>
+  /** Applies one event. Give this or `applyBatch`. */
+  apply?(event: RecordedEvent, context: ProjectionContext): void | Promise<void>
+  /**
+   * Applies a batch's handled events at once, in order (e.g. one `bulkPut`): no IndexedDB round
+   * trip per event. After a failure the runner calls it event by event to find the one at fault.
+   */
+  applyBatch?(events: readonly RecordedEvent[], context: ProjectionContext): void | Promise<void>
 }
 
 export const defineProjection = (projection: ProjectionDefinition): ProjectionDefinition => projection

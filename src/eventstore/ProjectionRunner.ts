@@ -55,6 +55,7 @@ export class ProjectionRunner {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
     for (const definition of projections) {
       if (this.entries.has(definition.name)) throw new Error(`Two projections are named "${definition.name}".`)
+      if (!definition.apply && !definition.applyBatch) throw new Error(`Projection "${definition.name}" needs apply or applyBatch.`)
       this.entries.set(definition.name, {
         definition,
         types: new Set(definition.events.map(typeOf)),
@@ -220,7 +221,12 @@ export class ProjectionRunner {
       }
       const row = (await trans.table(CHECKPOINTS).get(definition.name)) as CheckpointRecord | undefined
       if ((row?.position ?? 0) !== from.position) throw new CheckpointMoved()
-      for (const event of events) if (types.has(event.type)) await definition.apply(event, context)
+      const handled = events.filter((event) => types.has(event.type))
+      if (definition.applyBatch) {
+        if (handled.length) await definition.applyBatch(handled, context)
+      } else {
+        for (const event of handled) await definition.apply!(event, context)
+      }
       await trans.table(CHECKPOINTS).put({
         name: definition.name,
         position: last.globalPosition,

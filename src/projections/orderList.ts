@@ -21,27 +21,32 @@ export interface OrderRow {
 
 export const orderListEvents = [OrderPlaced, OrderCompleted]
 
-/** Applies one Order event to the orders table. */
-export async function applyOrderEvent(orders: Table<OrderRow, string>, event: RecordedEvent): Promise<void> {
+/** One Order event applied to an order's row (undefined: no row yet). */
+export function evolveOrderRow(row: OrderRow | undefined, event: RecordedEvent): OrderRow | undefined {
   if (OrderPlaced.is(event)) {
     const { orderId, cartId, lines, total } = event.data
-    await orders.put({
-      orderId,
-      cartId,
-      status: 'draft',
-      total,
-      itemCount: lines.reduce((n, l) => n + l.quantity, 0),
-      placedAt: event.metadata.timestamp,
-      completedAt: null,
-    })
-  } else if (OrderCompleted.is(event)) {
-    await orders.update(event.data.orderId, { status: 'completed', completedAt: event.metadata.timestamp })
+    const itemCount = lines.reduce((n, l) => n + l.quantity, 0)
+    return { orderId, cartId, status: 'draft', total, itemCount, placedAt: event.metadata.timestamp, completedAt: null }
   }
+  if (OrderCompleted.is(event) && row) return { ...row, status: 'completed', completedAt: event.metadata.timestamp }
+  return row
+}
+
+/** Applies Order events to the orders table: the rows they touch read once, written once. */
+export async function applyOrderEvents(orders: Table<OrderRow, string>, events: readonly RecordedEvent[]): Promise<void> {
+  const ids = [...new Set(events.map((event) => (event.data as { orderId: string }).orderId))]
+  const existing = await orders.bulkGet(ids)
+  const rows = new Map(ids.map((id, i) => [id, existing[i]]))
+  for (const event of events) {
+    const id = (event.data as { orderId: string }).orderId
+    rows.set(id, evolveOrderRow(rows.get(id), event))
+  }
+  await orders.bulkPut([...rows.values()].filter((row): row is OrderRow => row !== undefined))
 }
 
 /** Applies one Order event through the given store view (joining its transaction). */
 export const projectOrder = (store: EventStore, event: RecordedEvent): Promise<void> =>
-  applyOrderEvent(store.db.table<OrderRow, string>(ORDERS), event)
+  applyOrderEvents(store.db.table<OrderRow, string>(ORDERS), [event])
 
 /** Keeps the orders table as a sync projection: updated inside `publish`. */
 export function subscribeOrderList(store: EventStore): () => void {
@@ -53,5 +58,5 @@ export const orderListProjection = defineProjection({
   name: 'orders',
   events: orderListEvents,
   tables: [ORDERS],
-  apply: (event, { table }) => applyOrderEvent(table<OrderRow, string>(ORDERS), event),
+  applyBatch: (events, { table }) => applyOrderEvents(table<OrderRow, string>(ORDERS), events),
 })

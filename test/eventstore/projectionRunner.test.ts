@@ -209,6 +209,34 @@ describe('ProjectionRunner', () => {
     expect(again).toEqual([])
   })
 
+  it('hands a batch’s handled events to applyBatch at once, in order, and finds the one at fault event by event', async () => {
+    const store = await openTestStore({ readModels })
+    await store.append([...notes(5), { eventId: 'other', type: 'Unrelated', data: {}, metadata: {} }, ...notes(2, 'x')])
+    const calls: string[][] = []
+    const batched = defineProjection({
+      name: 'batched',
+      events: [Noted],
+      tables: ['applied'],
+      applyBatch: async (events, { table }) => {
+        calls.push(events.map((e) => e.eventId))
+        if (events.some((e) => e.eventId === 'x1')) throw new Error('x1 is bad')
+        await table('applied').bulkPut(events.map((e) => ({ eventId: e.eventId, times: 1, position: e.globalPosition })))
+      },
+    })
+    const runner = new ProjectionRunner(store, [batched], { batchSize: 4, maxAttempts: 2, ...instant })
+    await runner.start()
+    expect(calls[0]).toEqual(['e1', 'e2', 'e3', 'e4'])
+    // The second batch (e5, other, x1, x2) fails, then goes event by event: e5 kept, x1 stops it.
+    expect(calls.slice(1)).toEqual([['e5', 'x1', 'x2'], ['e5'], ['x1'], ['x1']])
+    expect(runner.status()[0]).toMatchObject({ state: 'stopped', failure: { eventId: 'x1' } })
+    expect((await applied(store)).map((r) => r.eventId)).toEqual(['e1', 'e2', 'e3', 'e4', 'e5'])
+  })
+
+  it('refuses a projection with neither apply nor applyBatch', async () => {
+    const store = await openTestStore({ readModels })
+    expect(() => new ProjectionRunner(store, [defineProjection({ name: 'empty', events: [Noted], tables: [] })])).toThrow('needs apply or applyBatch')
+  })
+
   it('applies exactly once even when two runners on two connections race', async () => {
     const name = uniqueName()
     const a = await openTestStore({ name, readModels })
