@@ -21,8 +21,4 @@ export class SnapshotStore {
       throw storageError(error)
     }
   }
-
-  async delete(stream: string): Promise<void> {
-    await this.db.table(SNAPSHOTS).delete(stream)
-  }
 }

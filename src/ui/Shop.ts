@@ -52,8 +52,9 @@ export class Shop {
     let ordersAt = -1
     this.stops.push(
       this.projections.subscribe((view) => {
+        // Once it has caught up: not after every batch of a long catch-up or rebuild.
         const orders = view.projections.find((p) => p.name === 'orders')
-        if (orders && orders.checkpoint !== ordersAt) {
+        if (orders && orders.checkpoint !== ordersAt && (orders.state === 'idle' || orders.state === 'stopped')) {
           ordersAt = orders.checkpoint
           void loadOrders(store, this.orders)
         }

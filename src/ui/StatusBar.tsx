@@ -13,13 +13,13 @@ export function StatusBar() {
   const isOnline = useValue(online)
   const persistence = useValue(storage)
   const canInstall = useValue(installer)
-  const { updateReady } = useValue(updates)
+  const { updateReady, offlineReady } = useValue(updates)
   const rebuilding = useProjections().projections.find((p) => p.state === 'rebuilding' && p.progress)
   return (
     <div className="status-bar">
       <p className={`connection ${isOnline ? 'online' : 'offline'}`} role="status">
         <span className="dot" aria-hidden="true" />
-        {isOnline ? 'Online. ' : 'Offline — the shop keeps working. '}
+        {isOnline ? (offlineReady ? 'Online, and ready to work offline. ' : 'Online. ') : 'Offline — the shop keeps working. '}
         {persistenceText[persistence]}
       </p>
       {rebuilding?.progress && (

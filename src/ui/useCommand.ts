@@ -16,7 +16,7 @@ export interface CommandState {
 export function useCommand<A extends unknown[]>(
   command: (...args: A) => Promise<unknown>,
   onUnexpected: (error: unknown) => void,
-): [(...args: A) => Promise<boolean>, CommandState, () => void] {
+): [(...args: A) => Promise<boolean>, CommandState] {
   const [state, setState] = useState<CommandState>({ busy: false, error: null })
   const run = useCallback(
     async (...args: A) => {
@@ -37,6 +37,5 @@ export function useCommand<A extends unknown[]>(
     },
     [command, onUnexpected],
   )
-  const clear = useCallback(() => setState((s) => ({ ...s, error: null })), [])
-  return [run, state, clear]
+  return [run, state]
 }
