@@ -34,6 +34,10 @@ export interface LinkOptions {
 
 export type CommitListener = (events: readonly RecordedEvent[]) => void
 
+/** Why the store closed: `close()` was called, another tab opened a newer schema, or the browser closed the connection. */
+export type CloseReason = 'closed' | 'versionchange' | 'lost'
+export type CloseListener = (reason: CloseReason) => void
+
 /** What every scoped view of one store shares. */
 export interface StoreCore {
   readonly db: Dexie
@@ -42,6 +46,7 @@ export interface StoreCore {
   readonly subscriptions: Subscriptions
   readonly ambient: AmbientScopes
   readonly commitListeners: Set<CommitListener>
+  readonly closeListeners: Set<CloseListener>
   /** The store.transaction calls under way, by their IndexedDB transaction. */
   readonly openTransactions: Map<IDBTransaction, TxContext>
   readonly upcasters: Upcasters
@@ -234,8 +239,25 @@ export class EventStore {
     }
   }
 
+  /**
+   * Called once when the store closes for any reason, so whatever is attached to it (a
+   * projection runner, a worker's lock, a channel) can stop. Called at once if it is closed.
+   */
+  onClose(listener: CloseListener): () => void {
+    if (this.core.closed) {
+      listener('closed')
+      return () => {}
+    }
+    this.core.closeListeners.add(listener)
+    return () => this.core.closeListeners.delete(listener)
+  }
+
+  get isClosed(): boolean {
+    return this.core.closed
+  }
+
   close(): void {
-    this.core.closed = true
+    closeCore(this.core, 'closed')
     this.core.db.close()
   }
 
@@ -316,6 +338,21 @@ export class EventStore {
         // A listener's bug must not turn a committed append into a failed one.
         this.core.onError(error)
       }
+    }
+  }
+}
+
+/** Marks the store closed and tells every close listener, once. */
+export function closeCore(core: StoreCore, reason: CloseReason): void {
+  if (core.closed) return
+  core.closed = true
+  const listeners = [...core.closeListeners]
+  core.closeListeners.clear()
+  for (const listener of listeners) {
+    try {
+      listener(reason)
+    } catch (error) {
+      core.onError(error)
     }
   }
 }

@@ -2,7 +2,7 @@ import Dexie from 'dexie'
 import { Broker } from './Broker'
 import type { RecordedEvent } from './Event'
 import { EventStoreError, StorageError } from './errors'
-import { EventStore, type StoreCore } from './EventStore'
+import { closeCore, EventStore, type StoreCore } from './EventStore'
 import { storageError, type Durability } from './idb'
 import { LIBRARY_VERSION_STEP, librarySchema } from './schema'
 import { AmbientScopes } from './Scope'
@@ -66,6 +66,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     subscriptions,
     ambient,
     commitListeners: new Set(),
+    closeListeners: new Set(),
     openTransactions: new Map(),
     upcasters: new Upcasters(options.upcasters),
     onError: options.onError ?? defaultReport,
@@ -73,10 +74,12 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     closed: false,
   }
   db.on('versionchange', () => {
-    core.closed = true
+    closeCore(core, 'versionchange')
     options.onVersionChange?.()
     // Returning nothing lets Dexie close the connection, so the newer tab is not blocked.
   })
+  // The browser closed the connection (storage cleared, a crash of its IndexedDB backend).
+  db.on('close', () => closeCore(core, 'lost'))
   core.broker = new Broker(subscriptions, dispatcher, ambient, (scope) => new EventStore(core, scope), core.onError)
   return new EventStore(core)
 }
