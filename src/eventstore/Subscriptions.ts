@@ -16,16 +16,27 @@ export interface HandlerContext {
 
 export type EventHandler<E extends RecordedEvent = RecordedEvent> = (event: E, context: HandlerContext) => void | Promise<void>
 
-/** Who listens to what. Handlers of a type run before handlers of every type, each in subscription order. */
+/** One subscribe call. Its identity, not its handler's, is what unsubscribing removes. */
+interface Subscription {
+  readonly handler: EventHandler
+}
+
+/**
+ * Who listens to what. Handlers of a type run before handlers of every type, each in subscription
+ * order. Each subscribe call is one subscription, called once per event however often its types
+ * name the event's type; the same handler subscribed twice is two subscriptions, removed apart.
+ */
 export class Subscriptions {
-  private readonly byType = new Map<string, EventHandler[]>()
-  private global: EventHandler[] = []
+  private readonly byType = new Map<string, readonly Subscription[]>()
+  private global: readonly Subscription[] = []
 
   add(handler: EventHandler, types: readonly string[]): () => void {
-    for (const type of types) this.byType.set(type, [...(this.byType.get(type) ?? []), handler])
+    const subscription: Subscription = { handler }
+    const distinct = [...new Set(types)]
+    for (const type of distinct) this.byType.set(type, [...(this.byType.get(type) ?? []), subscription])
     return () => {
-      for (const type of types) {
-        const left = (this.byType.get(type) ?? []).filter((h) => h !== handler)
+      for (const type of distinct) {
+        const left = (this.byType.get(type) ?? []).filter((s) => s !== subscription)
         if (left.length) this.byType.set(type, left)
         else this.byType.delete(type)
       }
@@ -33,15 +44,16 @@ export class Subscriptions {
   }
 
   addGlobal(handler: EventHandler): () => void {
-    this.global = [...this.global, handler]
+    const subscription: Subscription = { handler }
+    this.global = [...this.global, subscription]
     return () => {
-      this.global = this.global.filter((h) => h !== handler)
+      this.global = this.global.filter((s) => s !== subscription)
     }
   }
 
   /** A snapshot: subscribing or unsubscribing while dispatching affects the next event, not this one. */
   for(type: string): readonly EventHandler[] {
     const typed = this.byType.get(type)
-    return typed ? [...typed, ...this.global] : this.global
+    return (typed ? [...typed, ...this.global] : this.global).map((s) => s.handler)
   }
 }

@@ -42,6 +42,35 @@ describe('subscriptions and sync handlers', () => {
     expect(handler).toHaveBeenCalledTimes(2)
   })
 
+  it('calls a handler once per event when its subscription names a type twice, until unsubscribed', async () => {
+    const store = await openTestStore()
+    const seen: string[] = []
+    const off = store.subscribe((event) => void seen.push(event.eventId), { to: [Noted, 'Test.Noted', Counted, Noted] })
+    await store.publish([...notes(1), Counted({ n: 1 }, { eventId: 'c1' })])
+    expect(seen).toEqual(['e1', 'c1'])
+    off()
+    await store.publish([...notes(1, 'x'), Counted({ n: 2 }, { eventId: 'c2' })])
+    expect(seen).toEqual(['e1', 'c1'])
+  })
+
+  it('keeps each subscribe call its own subscription: unsubscribing one leaves the others of the same handler', async () => {
+    const store = await openTestStore()
+    const seen: string[] = []
+    const handler = (event: RecordedEvent) => void seen.push(event.eventId)
+    const offFirst = store.subscribe(handler, { to: [Noted] })
+    store.subscribe(handler, { to: [Noted] })
+    const offFirstAll = store.subscribeToAll(handler)
+    store.subscribeToAll(handler)
+    await store.publish(notes(1))
+    expect(seen).toEqual(['e1', 'e1', 'e1', 'e1'])
+    offFirst()
+    offFirstAll()
+    offFirst() // a second call changes nothing
+    offFirstAll()
+    await store.publish(notes(1, 'x'))
+    expect(seen.slice(4)).toEqual(['x1', 'x1'])
+  })
+
   it('waits for async handlers before publish resolves', async () => {
     const store = await openTestStore()
     let done = false
