@@ -1,5 +1,6 @@
 export { DomainError } from './DomainError'
 export * from './cart'
 export * from './order'
+export * from './shopper'
 export { catalog, productById } from './catalog'
 export type { Product } from './catalog'

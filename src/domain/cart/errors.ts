@@ -47,7 +47,7 @@ export class CouponAlreadyAppliedError extends DomainError {
 export class CartCheckedOutError extends DomainError {
   override name = 'Cart.CheckedOutError'
   constructor(readonly cartId: string) {
-    super('This cart has been checked out and can no longer change. Start a new cart to shop again.', { cartId })
+    super('This cart has been checked out and can no longer change; nothing was changed. New items go into your next cart.', { cartId })
   }
 }
 

@@ -1,0 +1,5 @@
+export { Shopper } from './Shopper'
+export type { ShopperState } from './Shopper'
+export * from './events'
+export * from './errors'
+export * from './commands'
