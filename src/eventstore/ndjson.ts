@@ -131,7 +131,7 @@ function toJsonValue(value: unknown, path: ValuePath, dates: ValuePath[], ancest
   try {
     if (Array.isArray(value)) return value.map((item, i) => toJsonValue(item, [...path, i], dates, ancestors, event))
     const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = toJsonValue(item, [...path, key], dates, ancestors, event)
+    for (const [key, item] of Object.entries(value)) defineOwn(out, key, toJsonValue(item, [...path, key], dates, ancestors, event))
     return out
   } finally {
     ancestors.delete(value)
@@ -152,7 +152,10 @@ function getAt(root: unknown, path: ValuePath): unknown {
 }
 
 function setAt(root: unknown, path: ValuePath, value: unknown): void {
-  const parent = getAt(root, path.slice(0, -1)) as object
-  // Defined, not assigned: a key such as "__proto__" stays a plain own property.
-  Object.defineProperty(parent, path[path.length - 1] as PropertyKey, { value, enumerable: true, writable: true, configurable: true })
+  defineOwn(getAt(root, path.slice(0, -1)) as object, path[path.length - 1] as PropertyKey, value)
+}
+
+/** Defined, not assigned: an own key "__proto__" stays a plain own property instead of setting the prototype. */
+function defineOwn(target: object, key: PropertyKey, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
 }

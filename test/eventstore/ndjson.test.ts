@@ -66,6 +66,32 @@ describe('NDJSON export', () => {
   })
 })
 
+describe('NDJSON and "__proto__"', () => {
+  /** An object with an own "__proto__" key, as JSON.parse makes it (an assignment would set the prototype). */
+  const withProto = (value: unknown, rest: Record<string, unknown> = {}) =>
+    Object.defineProperty({ ...rest }, '__proto__', { value, enumerable: true, writable: true, configurable: true })
+
+  it('keeps own "__proto__" keys of data and metadata through export and import', async () => {
+    const data = { text: 'a', list: [JSON.parse('{"__proto__": 1}')], nested: withProto({ at: at('2024-02-02T00:00:00.000Z'), n: 1 }) }
+    const source = await openTestStore()
+    await source.append([{ eventId: 'p', type: 'T', data, metadata: JSON.parse('{"__proto__": {"x": "meta"}}') }], { stream: 'S' })
+    const text = await exportNdjsonText(source)
+    expect(text).toContain('"list":[{"__proto__":1}]')
+    expect(text).toContain('"nested":{"__proto__":{"at":"2024-02-02T00:00:00.000Z","n":1}}')
+    expect(text).toContain('"__proto__":{"x":"meta"}')
+    const target = await openTestStore()
+    await importNdjson(target, text)
+    const copy = await target.read.eventOrThrow('p')
+    const nested = (copy.data as typeof data).nested as Record<string, any>
+    expect(Object.getPrototypeOf(nested)).toBe(Object.prototype)
+    expect(Object.hasOwn(nested, '__proto__')).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(nested, '__proto__')?.value).toEqual({ at: at('2024-02-02T00:00:00.000Z'), n: 1 })
+    expect(Object.hasOwn((copy.data as typeof data).list[0], '__proto__')).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(copy.metadata, '__proto__')?.value).toEqual({ x: 'meta' })
+    expect(await exportNdjsonText(target)).toBe(text)
+  })
+})
+
 describe('NDJSON import', () => {
   it('round-trips: same ids, data, metadata with Dates, log order, streams in join order and stream order', async () => {
     const source = await seeded()
