@@ -1,6 +1,6 @@
 import type { RecordedEvent } from './Event'
 import type { EventStore } from './EventStore'
-import type { AmbientScopes, Scope } from './Scope'
+import type { Scope } from './Scope'
 import type { HandlerContext, Subscriptions } from './Subscriptions'
 import type { Dispatcher } from './SyncDispatcher'
 
@@ -9,7 +9,6 @@ export class Broker {
   constructor(
     private readonly subscriptions: Subscriptions,
     private readonly dispatcher: Dispatcher,
-    private readonly ambient: AmbientScopes,
     private readonly storeFor: (scope: Scope) => EventStore,
     private readonly reportError: (error: unknown, event: RecordedEvent) => void,
   ) {}
@@ -27,7 +26,7 @@ export class Broker {
       const context = this.contextFor(caused, event, defer)
       for (const handler of handlers) {
         const call = () => this.dispatcher.call(handler, event, context)
-        await this.ambient.run(caused, () => (scope.tx ? scope.tx.inZone(call) : call()))
+        await (scope.tx ? scope.tx.inZone(call) : call())
       }
     }
   }

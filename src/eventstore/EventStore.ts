@@ -7,6 +7,7 @@ import {
   InvalidEventDataError,
   InvalidExpectedVersionError,
   StoreClosedError,
+  TransactionCommittedEarlyError,
 } from './errors'
 import * as repository from './EventRepository'
 import { checkExpectedVersion, type ExpectedVersion } from './ExpectedVersion'
@@ -15,7 +16,7 @@ import { ReadQuery } from './ReadQuery'
 import { toRecords } from './toRecords'
 import { readHistory, type History } from './readHistory'
 import { EVENTS, SNAPSHOTS, STREAMS } from './schema'
-import { ROOT_SCOPE, TxContext, type AmbientScopes, type Scope } from './Scope'
+import { ROOT_SCOPE, TxContext, type Scope } from './Scope'
 import type { EventHandler, Subscriptions } from './Subscriptions'
 import { SnapshotStore } from './SnapshotStore'
 import type { Upcasters } from './Upcasters'
@@ -44,7 +45,6 @@ export interface StoreCore {
   readonly durability: Durability
   readonly clock: () => Date
   readonly subscriptions: Subscriptions
-  readonly ambient: AmbientScopes
   readonly commitListeners: Set<CommitListener>
   readonly closeListeners: Set<CloseListener>
   /** The store.transaction calls under way, by their IndexedDB transaction. */
@@ -87,6 +87,19 @@ export class EventStore {
 
   /** Appends and then runs the sync handlers; resolves with the recorded events. */
   publish(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
+    return this.publishTracked(events, options)
+  }
+
+  /**
+   * @internal publish for AggregateRepository: `stored` hears the recorded events as soon as they
+   * are stored for good — outside a transaction that is before the sync handlers run, so a
+   * handler that throws cannot hide that the append committed.
+   */
+  publishTracked(
+    events: NewEvent | readonly NewEvent[],
+    options: AppendOptions,
+    stored?: (recorded: RecordedEvent[]) => void,
+  ): Promise<RecordedEvent[]> {
     const scope = this.scope()
     return this.settle(scope, async () => {
       const recorded = await this.appendIn(scope, events, options)
@@ -94,8 +107,10 @@ export class EventStore {
         // Inside a transaction, a handler's failure rolls everything back.
         const tx = scope.tx
         await tx.write(() => this.core.broker.dispatch(recorded, scope, (run) => tx.afterCommit(run)))
+        stored?.(recorded)
         return recorded
       }
+      stored?.(recorded)
       // Already committed: after-commit work runs once this publish is over, whatever the sync handlers did.
       const deferred: Array<() => Promise<void>> = []
       try {
@@ -140,6 +155,16 @@ export class EventStore {
     }
     if (ids.length === 0) return
     await this.writeIn(scope, (tx) => repository.linkEvents(tx, ids, stream, expected))
+  }
+
+  /**
+   * Runs a helper's composite operation (several calls on this store, e.g. a repository's load,
+   * fn, store) so that inside a transaction it runs in the transaction and its result resumes
+   * the caller there too: the app's Dexie calls after `await helper(tx)` still join it.
+   */
+  within<T>(operation: () => Promise<T>): Promise<T> {
+    const scope = this.scope()
+    return this.settle(scope, () => this.callIn(scope, operation))
   }
 
   /** The stream's last position, -1 when it is empty. */
@@ -200,20 +225,21 @@ export class EventStore {
   }
 
   /**
-   * Runs fn with metadata added to every event it publishes (an event's own metadata wins).
-   * fn receives a scoped store that carries the metadata even when other work interleaves;
-   * calling the root store inside works for sequential code and ends when fn settles.
+   * Runs fn with a scoped store that adds metadata to every event published through it (an
+   * event's own metadata wins). Only the scoped store carries it: the root store called inside
+   * fn does not, so other work that runs while fn awaits never picks it up.
    */
   withMetadata<T>(metadata: Metadata, fn: (store: EventStore) => T | Promise<T>): Promise<T> {
     const base = this.scope()
     const scope: Scope = { metadata: { ...base.metadata, ...metadata }, tx: base.tx }
-    return this.settle(scope, () => this.core.ambient.run(scope, () => this.callIn(scope, () => fn(this.scoped(scope)))))
+    return this.settle(scope, async () => this.callIn(scope, () => fn(this.scoped(scope))))
   }
 
   /**
    * Everything fn does through this store (and the app's own Dexie tables) commits together or
    * not at all. fn may await only this store's and this database's work: awaiting a timer or
-   * fetch lets IndexedDB commit early, and the next call fails with TransactionExpiredError.
+   * fetch lets IndexedDB commit early; then the calls after it fail with TransactionExpiredError
+   * and the transaction rejects with TransactionCommittedEarlyError, naming what did commit.
    * A failed write inside rolls the whole transaction back. Nested calls join the outer one.
    */
   async transaction<T>(fn: (store: EventStore) => T | Promise<T>): Promise<T> {
@@ -222,17 +248,21 @@ export class EventStore {
     this.assertOpen()
     const { db } = this.core
     let tx: TxContext | undefined
+    const early = (cause?: unknown) => new TransactionCommittedEarlyError(tx!.recorded.map((event) => event.eventId), { cause })
     try {
       const result = await db.transaction('rw', db.tables, () => {
         const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
         tx = new TxContext(idbtrans, (events) => this.committed(events), this.core.onError)
         this.core.openTransactions.set(idbtrans, tx)
         const scope: Scope = { metadata: base.metadata, tx }
-        return this.core.ambient.run(scope, () => fn(this.scoped(scope)))
+        return tx.run(() => fn(this.scoped(scope)))
       })
       tx?.committed()
+      if (tx?.committedEarly) throw early()
       return result
     } catch (error) {
+      if (error instanceof TransactionCommittedEarlyError) throw error
+      if (tx?.committedEarly) throw early(error)
       throw storageError(error)
     } finally {
       if (tx) this.core.openTransactions.delete(tx.idbtrans)
@@ -263,12 +293,11 @@ export class EventStore {
 
   private scope(): Scope {
     if (this.ownScope) return this.ownScope
-    const ambient = this.core.ambient.current ?? ROOT_SCOPE
     // The root store joins a transaction only from code inside it, which Dexie's zone tracks
     // across awaits; other work that happens to run meanwhile (a UI read, another projection)
     // stays outside it.
     const tx = this.core.openTransactions.get((Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null)?.idbtrans as IDBTransaction) ?? null
-    return ambient.tx === tx ? ambient : { metadata: ambient.metadata, tx }
+    return tx ? { metadata: ROOT_SCOPE.metadata, tx } : ROOT_SCOPE
   }
 
   private scoped(scope: Scope): EventStore {

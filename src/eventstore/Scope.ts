@@ -1,6 +1,8 @@
-// Browsers have no async context, so "the metadata of this call" and "the transaction this call
-// joins" travel in a Scope: explicitly on a scoped store, or ambiently on a stack for sequential
-// code that calls the store itself.
+// Browsers have no async context, so "the metadata of this call" travels in a Scope on a scoped
+// store (the one withMetadata, transaction and every handler hand out), never ambiently: an
+// ambient stack would lend one caller's metadata to whatever else runs while it awaits. Only
+// transaction membership is found ambiently, through Dexie's zone, which follows the awaits of
+// the code inside the transaction and nothing else.
 import Dexie from 'dexie'
 import type { Metadata, RecordedEvent } from './Event'
 import { TransactionExpiredError } from './errors'
@@ -31,6 +33,10 @@ export class TxContext {
 
   private notified = false
   private readonly afterCommitQueue: Array<() => Promise<void>> = []
+  /** The transaction's callback has not settled yet. */
+  private running = false
+  /** IndexedDB committed while the callback was still running: it was not all-or-nothing. */
+  committedEarly = false
 
   constructor(
     readonly idbtrans: IDBTransaction,
@@ -38,7 +44,10 @@ export class TxContext {
     private readonly reportError: (error: unknown) => void,
   ) {
     // The IndexedDB events themselves say whether it committed, whatever the caller awaited.
-    idbtrans.addEventListener('complete', () => this.committed())
+    idbtrans.addEventListener('complete', () => {
+      if (this.running) this.committedEarly = true
+      this.committed()
+    })
     idbtrans.addEventListener('abort', () => {
       this.finished = true
     })
@@ -55,6 +64,23 @@ export class TxContext {
     if (this.recorded.length) this.onCommit(this.recorded)
     // In order, one after another, as they were published.
     void this.afterCommitQueue.reduce((chain, run) => chain.then(run).catch(this.reportError), Promise.resolve())
+  }
+
+  /** Calls the transaction's callback, noting while it runs so an early commit can be told apart. */
+  run<T>(fn: () => T): T {
+    this.running = true
+    let result: T
+    try {
+      result = fn()
+    } catch (error) {
+      this.running = false
+      throw error
+    }
+    const done = () => {
+      this.running = false
+    }
+    void Promise.resolve(result).then(done, done)
+    return result
   }
 
   /** Queues work for after the commit; dropped if the transaction aborts. */
@@ -90,25 +116,6 @@ export class TxContext {
       return await body(this.idbtrans)
     } catch (error) {
       throw storageError(error)
-    }
-  }
-}
-
-/** The ambient scopes of sequential code; each is removed when its callback settles. */
-export class AmbientScopes {
-  private readonly stack: Scope[] = []
-
-  get current(): Scope | undefined {
-    return this.stack.at(-1)
-  }
-
-  async run<T>(scope: Scope, fn: () => T | Promise<T>): Promise<T> {
-    this.stack.push(scope)
-    try {
-      return await fn()
-    } finally {
-      // Remove this entry, not the top: interleaved scopes may settle in any order.
-      this.stack.splice(this.stack.lastIndexOf(scope), 1)
     }
   }
 }

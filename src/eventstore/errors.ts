@@ -133,6 +133,30 @@ export class TransactionExpiredError extends EventStoreError {
   }
 }
 
+/**
+ * `store.transaction(fn)` was not all-or-nothing: IndexedDB committed while fn was still running
+ * (fn awaited a timer, fetch or other non-IndexedDB work). What ran before that await is stored
+ * for good — `committedEventIds` and any read-model writes made by then — and nothing after it.
+ * Deliberately not a TransactionExpiredError: retrying the whole fn would write those events twice.
+ */
+export class TransactionCommittedEarlyError extends EventStoreError {
+  override name = 'TransactionCommittedEarlyError'
+  constructor(
+    readonly committedEventIds: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    const what = committedEventIds.length ? `the events ${committedEventIds.join(', ')}` : 'no event'
+    super(
+      `The transaction committed before its callback finished, so it was not all-or-nothing: ${what} ` +
+        'and the read-model writes made before that point are stored; nothing after it was written. ' +
+        "Inside store.transaction(fn), fn may await only this store's and this database's work: do " +
+        'timers, fetch and other databases before or after the transaction. Do not simply retry fn.',
+      { committedEventIds: [...committedEventIds] },
+      options,
+    )
+  }
+}
+
 export class StoreClosedError extends EventStoreError {
   override name = 'StoreClosedError'
   constructor(options?: { cause?: unknown }) {
@@ -169,6 +193,7 @@ const classes: Record<string, (f: ErrorFields, message: string) => EventStoreErr
       ...(typeof f.eventId === 'string' ? { eventId: f.eventId } : {}),
     }),
   TransactionExpiredError: () => new TransactionExpiredError(),
+  TransactionCommittedEarlyError: (f) => new TransactionCommittedEarlyError(Array.isArray(f.committedEventIds) ? f.committedEventIds.map(String) : []),
   EventUpcastError: (f, m) => new EventUpcastError(String(f.eventId), String(f.eventType), Number(f.fromVersion), m),
   MissingHandlerError: (f) => new MissingHandlerError(String(f.aggregate), String(f.eventType), f.eventId as string | undefined),
   StoreClosedError: () => new StoreClosedError(),
@@ -195,3 +220,40 @@ function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
   return `of type ${typeof value}`
 }
+
+/**
+ * A deferred projection's apply (or applyBatch) awaited work that is not an IndexedDB request
+ * (a timer, fetch, crypto.subtle, blob.text()…), so IndexedDB ended the batch's transaction
+ * before the callback was done. The runner stops the projection rather than retry: a retry could
+ * only apply the event again on top of what was already committed.
+ */
+export class ProjectionTransactionExpiredError extends EventStoreError {
+  override name = 'ProjectionTransactionExpiredError'
+  constructor(
+    readonly projection: string,
+    readonly eventId: string,
+    readonly position: number,
+    /** Whether IndexedDB committed what the callback wrote before that await (with the checkpoint). */
+    readonly committed: boolean,
+    readonly callback: 'apply' | 'applyBatch' = 'apply',
+    options?: { cause?: unknown },
+  ) {
+    const subject = callback === 'apply' ? `event ${eventId}` : `the batch from event ${eventId}`
+    super(
+      `Projection "${projection}" stopped at event ${eventId} (position ${position}): its ${callback} awaited work that is not ` +
+        'an IndexedDB request (a timer, fetch, crypto.subtle, blob.text()…), so IndexedDB ended the transaction before it was done. ' +
+        (committed
+          ? `What it had written for ${subject} was committed with the checkpoint, so that is never applied twice; the rest of its work was lost. `
+          : 'Nothing of that transaction was kept. ') +
+        `${callback} may await only the read model’s IndexedDB work: do anything else before the event is published, then ` +
+        (committed ? 'rebuild the projection.' : 'retry the projection.'),
+      { projection, eventId, position, committed, callback },
+      options,
+    )
+  }
+}
+
+registerError(
+  'ProjectionTransactionExpiredError',
+  (f) => new ProjectionTransactionExpiredError(String(f.projection), String(f.eventId), Number(f.position), Boolean(f.committed), f.callback === 'applyBatch' ? 'applyBatch' : 'apply'),
+)

@@ -63,6 +63,7 @@ export {
   StorageError,
   StorageQuotaExceededError,
   StoreClosedError,
+  TransactionCommittedEarlyError,
   TransactionExpiredError,
   WrongExpectedVersionError,
   registerError,

@@ -5,7 +5,6 @@ import { EventStoreError, StorageError } from './errors'
 import { closeCore, EventStore, type StoreCore } from './EventStore'
 import { storageError, type Durability } from './idb'
 import { LIBRARY_VERSION_STEP, librarySchema } from './schema'
-import { AmbientScopes } from './Scope'
 import { Subscriptions } from './Subscriptions'
 import { SyncDispatcher, type Dispatcher } from './SyncDispatcher'
 import { Upcasters, type Upcaster } from './Upcasters'
@@ -58,13 +57,11 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     throw storageError(error)
   }
   const subscriptions = new Subscriptions()
-  const ambient = new AmbientScopes()
   const core: StoreCore = {
     db,
     durability,
     clock,
     subscriptions,
-    ambient,
     commitListeners: new Set(),
     closeListeners: new Set(),
     openTransactions: new Map(),
@@ -80,7 +77,7 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
   })
   // The browser closed the connection (storage cleared, a crash of its IndexedDB backend).
   db.on('close', () => closeCore(core, 'lost'))
-  core.broker = new Broker(subscriptions, dispatcher, ambient, (scope) => new EventStore(core, scope), core.onError)
+  core.broker = new Broker(subscriptions, dispatcher, (scope) => new EventStore(core, scope), core.onError)
   return new EventStore(core)
 }
 

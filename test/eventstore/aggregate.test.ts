@@ -52,6 +52,67 @@ describe('AggregateRepository', () => {
     expect(await repository.store(tally)).toEqual([])
   })
 
+  it('keeps a transaction whole around using(tx).withAggregate, so a later write in it joins it', async () => {
+    const store = await openTestStore({ readModels: { version: 1, stores: { audit: '++id' } } })
+    const repository = new AggregateRepository(store)
+    await store.transaction(async (tx) => {
+      await repository.using(tx).withAggregate(Tally, 'tx1', (tally) => tally.add(3))
+      await store.db.table('audit').add({ what: 'added 3' })
+    })
+    expect((await repository.load(Tally, 'tx1')).total).toBe(3)
+    expect(await store.db.table('audit').count()).toBe(1)
+  })
+
+  it('rolls back using(tx).withAggregate with the rest of the transaction', async () => {
+    const store = await openTestStore({ readModels: { version: 1, stores: { audit: '++id' } } })
+    const repository = new AggregateRepository(store)
+    const boom = new Error('changed my mind')
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await repository.using(tx).withAggregate(Tally, 'tx2', (tally) => tally.add(3))
+        await store.db.table('audit').add({ what: 'added 3' })
+        throw boom
+      }),
+    )
+    expect(error).toBe(boom)
+    expect(await store.read.count()).toBe(0)
+    expect(await store.db.table('audit').count()).toBe(0)
+  })
+
+  it('says the events are stored when a sync handler fails after the append committed', async () => {
+    const store = await openTestStore()
+    const repository = new AggregateRepository(store)
+    const boom = new Error('read model failed')
+    store.subscribe(() => {
+      throw boom
+    }, { to: [Added] })
+    const tally = await repository.load(Tally, 'h1')
+    tally.add(5)
+    expect(await failure(() => repository.store(tally))).toBe(boom)
+    // What the aggregate says is stored is what is stored: version 0, nothing left to store.
+    expect(await store.streamVersion('Tally$h1')).toBe(0)
+    expect(tally.version).toBe(0)
+    expect(tally.unpublishedEvents).toEqual([])
+    tally.add(1)
+    await failure(() => repository.store(tally))
+    expect(await store.streamVersion('Tally$h1')).toBe(1)
+    expect((await repository.load(Tally, 'h1')).total).toBe(6)
+  })
+
+  it('keeps the events unstored when a sync handler fails inside a transaction, which rolls back', async () => {
+    const store = await openTestStore()
+    const repository = new AggregateRepository(store)
+    store.subscribe(() => {
+      throw new Error('read model failed')
+    }, { to: [Added] })
+    const tally = await repository.load(Tally, 'h2')
+    tally.add(5)
+    await failure(() => store.transaction((tx) => repository.using(tx).store(tally)))
+    expect(await store.streamVersion('Tally$h2')).toBe(-1)
+    expect(tally.version).toBe(-1)
+    expect(tally.unpublishedEvents).toHaveLength(1)
+  })
+
   it('rebuilds state and version by replaying the stream', async () => {
     const store = await openTestStore()
     const repository = new AggregateRepository(store)

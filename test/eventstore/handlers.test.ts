@@ -126,13 +126,13 @@ describe('subscriptions and sync handlers', () => {
     })
   })
 
-  it('carries causation through a chain of handlers, also when they call the root store', async () => {
+  it('carries causation through a chain of handlers that publish through their context’s store', async () => {
     const store = await openTestStore()
-    store.subscribe(async () => {
-      await store.publish([Counted({ n: 1 }, { eventId: 'second' })])
+    store.subscribe(async (_, { store: scoped }) => {
+      await scoped.publish([Counted({ n: 1 }, { eventId: 'second' })])
     }, { to: [Noted] })
-    store.subscribe(async () => {
-      await store.publish([Flagged({ flag: true }, { eventId: 'third' })])
+    store.subscribe(async (_, { store: scoped }) => {
+      await scoped.publish([Flagged({ flag: true }, { eventId: 'third' })])
     }, { to: [Counted] })
     await store.publish([Noted({ text: 'first' }, { eventId: 'first' })])
     const [first, second, third] = await store.read.toArray()
@@ -140,6 +140,27 @@ describe('subscriptions and sync handlers', () => {
     expect(first!.metadata.causationId).toBeUndefined()
     expect(second!.metadata).toMatchObject({ correlationId: 'first', causationId: 'first' })
     expect(third!.metadata).toMatchObject({ correlationId: 'first', causationId: 'second' })
+  })
+
+  it('gives no causation to an unrelated publish made while a handler awaits', async () => {
+    const store = await openTestStore()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    let entered!: () => void
+    const inHandler = new Promise<void>((resolve) => (entered = resolve))
+    store.subscribe(async (event) => {
+      if (event.eventId !== 'cause') return
+      entered()
+      await gate // e.g. a read-model write
+    }, { to: [Noted] })
+    const publishing = store.publish([Noted({ text: 'x' }, { eventId: 'cause' })])
+    await inHandler
+    await store.publish([Counted({ n: 1 }, { eventId: 'unrelated' })])
+    release()
+    await publishing
+    const unrelated = await store.read.eventOrThrow('unrelated')
+    expect(unrelated.metadata.causationId).toBeUndefined()
+    expect(unrelated.metadata.correlationId).toBe('unrelated')
   })
 
   it('hands each handler to the injected dispatcher', async () => {

@@ -36,13 +36,31 @@ describe('metadata', () => {
     }
   })
 
-  it('applies to the root store called inside, for sequential code', async () => {
+  it('adds nothing to the root store called inside: only the scoped store carries the metadata', async () => {
     const store = await openTestStore()
-    await store.withMetadata({ userId: 'u2' }, async () => {
-      await store.append(notes(1, 'a'))
-      await store.append(notes(1, 'b'))
+    await store.withMetadata({ userId: 'u2' }, async (scoped) => {
+      await scoped.append(notes(1, 'scoped'))
+      await store.append(notes(1, 'root'))
     })
-    expect((await store.read.toArray()).map((e) => e.metadata.userId)).toEqual(['u2', 'u2'])
+    expect((await store.read.eventOrThrow('scoped1')).metadata.userId).toBe('u2')
+    expect((await store.read.eventOrThrow('root1')).metadata.userId).toBeUndefined()
+  })
+
+  it('lends nothing to unrelated work that runs while the scope awaits', async () => {
+    const store = await openTestStore()
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const alice = store.withMetadata({ userId: 'alice' }, async (scoped) => {
+      await scoped.append(notes(1, 'alice-a'))
+      await gate
+      await scoped.append(notes(1, 'alice-b'))
+    })
+    // Alice's scope is open and waiting: Bob's append comes from elsewhere (a click, a timer).
+    await store.append(notes(1, 'bob'))
+    release()
+    await alice
+    expect((await store.read.eventOrThrow('bob1')).metadata.userId).toBeUndefined()
+    expect((await store.read.eventOrThrow('alice-b1')).metadata.userId).toBe('alice')
   })
 
   it('does not leak after the scope ends', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it, vi } from 'vitest'
-import { TransactionExpiredError, WrongExpectedVersionError, type RecordedEvent } from '../../src/eventstore'
+import {
+  SyncDispatcher,
+  TransactionCommittedEarlyError,
+  TransactionExpiredError,
+  WrongExpectedVersionError,
+  defaultComposedDispatcher,
+  immediate,
+  type RecordedEvent,
+} from '../../src/eventstore'
 import { Counted, Noted, ids, notes } from '../support/events'
 import { failure } from '../support/failure'
 import { openTestStore } from '../support/stores'
@@ -70,6 +78,43 @@ describe('store.transaction', () => {
     expect(await store.streamVersion('a')).toBe(-1)
   })
 
+  it('rolls back everything after a failed write, even when fn catches its error and goes on', async () => {
+    const store = await openTestStore({ readModels })
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1, 'a'), { stream: 's' })
+        await store.db.table('counters').put({ id: 'notes', value: 1 })
+        // The second event's id is already stored: the append fails after writing the first.
+        const refused = await failure(() => tx.append([Noted({ text: 'b' }, { eventId: 'b1' }), Noted({ text: 'dup' }, { eventId: 'a1' })], { stream: 't' }))
+        expect(refused.name).toBe('EventDuplicatedInStreamError')
+        return 'carried on'
+      }),
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect(await store.read.count()).toBe(0)
+    expect(await store.streamVersion('t')).toBe(-1)
+    expect(await store.db.table('counters').count()).toBe(0)
+  })
+
+  it('rolls back everything when a sync handler fails inside, even when fn catches its error and goes on', async () => {
+    const store = await openTestStore({ readModels })
+    store.subscribe(() => {
+      throw new Error('handler failed')
+    }, { to: [Counted] })
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1, 'a'), { stream: 's' })
+        await store.db.table('counters').put({ id: 'notes', value: 1 })
+        const refused = await failure(() => tx.publish([Counted({ n: 1 }, { eventId: 'c1' })], { stream: 't' }))
+        expect(refused.message).toBe('handler failed')
+        return 'carried on'
+      }),
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect(await store.read.count()).toBe(0)
+    expect(await store.db.table('counters').count()).toBe(0)
+  })
+
   it('sees its own writes inside', async () => {
     const store = await openTestStore()
     const seen = await store.transaction(async (tx) => {
@@ -138,18 +183,97 @@ describe('store.transaction', () => {
     expect(await store.read.count()).toBe(0)
   })
 
-  it('reports awaiting a timer inside by name: TransactionExpiredError', async () => {
+  it('reports awaiting a timer inside by name, and says what had already committed', async () => {
+    const store = await openTestStore({ readModels })
+    let lateError: unknown
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1))
+        await store.db.table('counters').put({ id: 'notes', value: 1 })
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        try {
+          await tx.append(notes(1, 'late'))
+        } catch (late) {
+          lateError = late
+          throw late
+        }
+      }),
+    )
+    // The late call itself learns that the transaction is over…
+    expect(lateError).toBeInstanceOf(TransactionExpiredError)
+    // …and the caller learns that it was not all-or-nothing: what ran before the timer stayed.
+    expect(error).toBeInstanceOf(TransactionCommittedEarlyError)
+    expect(error).not.toBeInstanceOf(TransactionExpiredError)
+    expect(error.name).toBe('TransactionCommittedEarlyError')
+    expect((error as TransactionCommittedEarlyError).committedEventIds).toEqual(['e1'])
+    expect(error.message).toMatch(/e1/)
+    expect(await store.read.event('late1')).toBeUndefined()
+    expect(await store.read.event('e1')).toBeDefined()
+    expect(await store.db.table('counters').get('notes')).toEqual({ id: 'notes', value: 1 })
+  })
+
+  it('reports an early commit even when fn swallows the late failure and resolves', async () => {
     const store = await openTestStore()
     const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1))
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        await tx.append(notes(1, 'late')).catch(() => undefined)
+        return 'done'
+      }),
+    )
+    expect(error).toBeInstanceOf(TransactionCommittedEarlyError)
+    expect(await store.read.event('late1')).toBeUndefined()
+  })
+
+  it('tells commit listeners what did commit early, once', async () => {
+    const store = await openTestStore()
+    const heard: RecordedEvent[][] = []
+    store.onCommit((events) => void heard.push([...events]))
+    await failure(() =>
       store.transaction(async (tx) => {
         await tx.append(notes(1))
         await new Promise((resolve) => setTimeout(resolve, 20))
         await tx.append(notes(1, 'late'))
       }),
     )
-    expect(error).toBeInstanceOf(TransactionExpiredError)
-    expect(error.name).toBe('TransactionExpiredError')
+    expect(heard.map(ids)).toEqual([['e1']])
+  })
+
+  it('reports a sync handler that awaits a timer before its read-model write', async () => {
+    const store = await openTestStore({ readModels })
+    store.subscribe(async (event, { store: scoped }) => {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      await scoped.db.table('counters').put({ id: event.eventId })
+    }, { to: [Noted] })
+    const error = await failure(() => store.transaction((tx) => tx.publish(notes(1), { stream: 's' })))
+    expect(error).toBeInstanceOf(TransactionCommittedEarlyError)
+    expect((error as TransactionCommittedEarlyError).committedEventIds).toEqual(['e1'])
+  })
+
+  it('reports awaiting an immediate handler that writes: its write waits for the transaction, which commits early', async () => {
+    const sync = new SyncDispatcher()
+    const store = await openTestStore({ readModels, dispatcher: defaultComposedDispatcher(sync) })
+    let done!: () => void
+    const handled = new Promise<void>((resolve) => (done = resolve))
+    store.subscribe(
+      immediate(async (event, { store: outside }) => {
+        await outside.db.table('counters').put({ id: event.eventId })
+        done()
+      }),
+      { to: [Noted] },
+    )
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.publish(notes(1), { stream: 's' })
+        await handled
+        await tx.append(notes(1, 'late'))
+      }),
+    )
+    expect(error).toBeInstanceOf(TransactionCommittedEarlyError)
+    expect((error as TransactionCommittedEarlyError).committedEventIds).toEqual(['e1'])
     expect(await store.read.event('late1')).toBeUndefined()
+    expect(await store.db.table('counters').get('e1')).toEqual({ id: 'e1' })
   })
 
   it('tells commit listeners once, after the commit, with every event of the transaction', async () => {
