@@ -102,6 +102,23 @@ export function deleteStream(tx: IDBTransaction, stream: string): Promise<void> 
   return request(tx.objectStore(STREAMS).delete(streamRange(stream))).then(() => undefined)
 }
 
+/** The log's last global position, 0 when it is empty: one step of a reverse key cursor. */
+export function lastGlobalPosition(tx: IDBTransaction): Promise<number> {
+  return request(tx.objectStore(EVENTS).openKeyCursor(null, 'prev')).then((cursor) => (cursor ? (cursor.key as number) : 0))
+}
+
+/** Visits every stream row in key order, a getAll of `pageSize` rows at a time, all inside `tx`. */
+export async function eachStreamRow(tx: IDBTransaction, visit: (row: StreamRecord) => void, pageSize = 10_000): Promise<void> {
+  const store = tx.objectStore(STREAMS)
+  for (let after: IDBKeyRange | null = null; ; ) {
+    const rows = await request(store.getAll(after, pageSize) as IDBRequest<StreamRecord[]>)
+    for (const row of rows) visit(row)
+    const last = rows[rows.length - 1]
+    if (!last || rows.length < pageSize) return
+    after = IDBKeyRange.lowerBound([last.stream, last.position], true)
+  }
+}
+
 export function memberships(tx: IDBTransaction, eventId: string): Promise<StreamRecord[]> {
   return request(tx.objectStore(STREAMS).index('eventId').getAll(eventId) as IDBRequest<StreamRecord[]>)
 }

@@ -2,9 +2,12 @@
 // streams it is in and its position in each. JSON has no dates, so Dates are written as ISO
 // strings and the line lists where they were (`dates`), to bring them back as Dates on import.
 import type { NewEvent, RecordedEvent } from './Event'
-import { EventStoreError } from './errors'
+import { EventStoreError, StoreClosedError } from './errors'
+import { eachStreamRow, lastGlobalPosition } from './EventRepository'
 import type { EventStore } from './EventStore'
-import { membershipsOf, type StreamPosition } from './streamCatalog'
+import { runTransaction } from './idb'
+import { EVENTS, STREAMS, type StreamRecord } from './schema'
+import type { StreamPosition } from './streamCatalog'
 
 /** A path into a line: ['metadata', 'timestamp'], ['data', 'items', 0, 'at']. */
 export type ValuePath = ReadonlyArray<string | number>
@@ -47,12 +50,51 @@ export function encodeEvent(event: RecordedEvent, streams: readonly StreamPositi
   return JSON.stringify(line)
 }
 
-/** The whole log, oldest first, as NDJSON chunks (many lines each, each line ending in '\n'). */
+/**
+ * The whole log, oldest first, as NDJSON chunks (many lines each, each line ending in '\n'): the
+ * log as it was when the export began, however the app writes meanwhile, so the file always imports.
+ */
 export async function* exportNdjson(store: EventStore, options: { batchSize?: number } = {}): AsyncGenerator<string, void, undefined> {
+  const view = await readView(store)
   for await (const batch of store.read.inBatches(options.batchSize ?? 1000)) {
-    const streams = await membershipsOf(store, batch.map((event) => event.eventId))
-    yield batch.map((event) => `${encodeEvent(event, streams.get(event.eventId) ?? [])}\n`).join('')
+    const events = batch.filter((event) => event.globalPosition <= view.head)
+    if (events.length) yield events.map((event) => `${encodeEvent(event, view.streamsOf(event.globalPosition))}\n`).join('')
+    if (events.length < batch.length) return
   }
+}
+
+/** What an export writes, fixed at its start. */
+interface LogView {
+  /** The log's last position then; events after it are left out. */
+  head: number
+  /** An event's streams then, in the order it joined them. */
+  streamsOf(globalPosition: number): StreamPosition[]
+}
+
+/**
+ * One read-only transaction fixes the view: the log's head and every stream membership (small
+ * rows, no payloads). The log rows themselves are never rewritten or deleted, so reading them
+ * later, batch by batch in short transactions, gives what they were then: a stream deleted and
+ * refilled between two batches cannot put two events at one position of the file.
+ */
+function readView(store: EventStore): Promise<LogView> {
+  if (!store.db.isOpen()) return Promise.reject(new StoreClosedError())
+  return runTransaction(store.db.backendDB(), [EVENTS, STREAMS], 'readonly', 'default', async (tx) => {
+    const rows = new Map<number, StreamRecord[]>()
+    const [head] = await Promise.all([
+      lastGlobalPosition(tx),
+      eachStreamRow(tx, (row) => {
+        const list = rows.get(row.globalPosition)
+        if (list) list.push(row)
+        else rows.set(row.globalPosition, [row])
+      }),
+    ])
+    return {
+      head,
+      streamsOf: (globalPosition) =>
+        (rows.get(globalPosition) ?? []).sort((a, b) => a.joinOrder - b.joinOrder).map(({ stream, position }) => ({ stream, position })),
+    }
+  })
 }
 
 /** The whole log as one NDJSON string (for small logs and tests; prefer the chunks for big ones). */

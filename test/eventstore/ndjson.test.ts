@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   decodeLine,
+  exportNdjson,
   exportNdjsonText,
   importNdjson,
   NdjsonImportError,
@@ -8,7 +9,7 @@ import {
   type EventStore,
   type NdjsonIssue,
 } from '../../src/eventstore'
-import { Counted, Noted, notes } from '../support/events'
+import { Counted, Noted, ids, notes } from '../support/events'
 import { failure } from '../support/failure'
 import { openTestStore } from '../support/stores'
 
@@ -63,6 +64,29 @@ describe('NDJSON export', () => {
     expect(lines[0].dates).toEqual(expect.arrayContaining([['metadata', 'timestamp'], ['metadata', 'validAt'], ['metadata', 'due']]))
     expect(lines[3].dates).toContainEqual(['data', 'at'])
     expect(lines[2].streams).toEqual([{ stream: 'Y', position: 0 }])
+  })
+})
+
+describe('NDJSON export while the app writes', () => {
+  it('writes the log as it was when the export began, so a stream deleted and refilled between batches still imports', async () => {
+    const store = await openTestStore()
+    await store.append(notes(3), { stream: 'S' })
+    await store.append(notes(2, 'o'), { stream: 'Other' })
+    await store.link(['e2'], { stream: 'Other' })
+    const before = await exportNdjsonText(store)
+    const chunks = exportNdjson(store, { batchSize: 1 })
+    const first = await chunks.next()
+    // Between two batches: S is dropped and refilled (positions 0 and 1 again), the log grows.
+    await store.deleteStream('S')
+    await store.append(notes(2, 'x'), { stream: 'S' })
+    await store.link(['e3'], { stream: 'Late' })
+    let text = first.done ? '' : first.value
+    for await (const chunk of chunks) text += chunk
+    const target = await openTestStore()
+    expect(await importNdjson(target, text)).toEqual({ events: 5, streams: 2 })
+    expect(text).toBe(before)
+    expect(ids(await target.read.stream('S').toArray())).toEqual(['e1', 'e2', 'e3'])
+    expect(ids(await target.read.stream('Other').toArray())).toEqual(['o1', 'o2', 'e2'])
   })
 })
 
