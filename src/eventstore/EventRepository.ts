@@ -10,7 +10,7 @@ import {
 } from './errors'
 import { assertVersion, type ExpectedVersion } from './ExpectedVersion'
 import { WriteFailure, addAll, attempt, request } from './idb'
-import { EVENTS, STREAMS, type EventRecord, type StreamRecord } from './schema'
+import { EVENTS, SNAPSHOTS, STREAMS, type EventRecord, type StreamRecord } from './schema'
 
 export const toRecorded = (record: EventRecord): RecordedEvent => ({
   eventId: record.eventId,
@@ -98,8 +98,14 @@ export async function linkEvents(
   await addAll(tx.objectStore(STREAMS), rows)
 }
 
+/**
+ * Drops the stream's rows and its snapshot, together: a snapshot outliving its stream would be
+ * restored over a refilled stream whose event at the snapshot's position happens to match again.
+ */
 export function deleteStream(tx: IDBTransaction, stream: string): Promise<void> {
-  return request(tx.objectStore(STREAMS).delete(streamRange(stream))).then(() => undefined)
+  const rows = request(tx.objectStore(STREAMS).delete(streamRange(stream)))
+  const snapshot = request(tx.objectStore(SNAPSHOTS).delete(stream))
+  return Promise.all([rows, snapshot]).then(() => undefined)
 }
 
 /** The log's last global position, 0 when it is empty: one step of a reverse key cursor. */

@@ -134,12 +134,12 @@ export class EventStore {
     return this.settle(scope, () => this.linkIn(scope, eventIds, options))
   }
 
-  /** Drops the stream's membership; its events stay in the log and in other streams. */
+  /** Drops the stream's membership and its snapshot; its events stay in the log and in other streams. */
   deleteStream(stream: string): Promise<void> {
     const scope = this.scope()
     return this.settle(scope, async () => {
       const name = streamName(stream)
-      await this.writeIn(scope, (tx) => repository.deleteStream(tx, name))
+      await this.writeIn(scope, (tx) => repository.deleteStream(tx, name), [STREAMS, SNAPSHOTS])
     })
   }
 
@@ -343,10 +343,10 @@ export class EventStore {
     return recorded
   }
 
-  private writeIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>): Promise<T> {
+  private writeIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>, stores = [EVENTS, STREAMS]): Promise<T> {
     if (scope.tx) return scope.tx.write(body)
     this.assertOpen()
-    return runTransaction(this.core.db.backendDB(), [EVENTS, STREAMS], 'readwrite', this.core.durability, body)
+    return runTransaction(this.core.db.backendDB(), stores, 'readwrite', this.core.durability, body)
   }
 
   private readIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>, stores: string[]): Promise<T> {
