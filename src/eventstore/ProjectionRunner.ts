@@ -1,7 +1,8 @@
-import Dexie, { type Transaction } from 'dexie'
+import { CheckpointMoved, commitBatch, currentTransaction, type Position } from './commitBatch'
 import { typeOf, type RecordedEvent } from './Event'
 import type { EventStore } from './EventStore'
-import type { ProjectionContext, ProjectionDefinition, ProjectionStatus } from './Projection'
+import { ProjectionTransactionExpiredError } from './errors'
+import type { ProjectionDefinition, ProjectionStatus } from './Projection'
 import { CHECKPOINTS, type CheckpointRecord } from './schema'
 
 export interface ProjectionRunnerOptions {
@@ -24,11 +25,6 @@ interface Entry {
   again: boolean
   paused: boolean
 }
-
-type Position = Pick<CheckpointRecord, 'position' | 'eventId'>
-
-/** Another runner moved the checkpoint first: re-read it rather than apply anything twice. */
-class CheckpointMoved extends Error {}
 
 /**
  * Runs deferred projections from the log: each batch of events and the checkpoint after it
@@ -182,6 +178,7 @@ export class ProjectionRunner {
       return true
     } catch (error) {
       if (error instanceof CheckpointMoved) return true
+      if (error instanceof ProjectionTransactionExpiredError) return this.expired(entry, error)
     }
     // Find the event that fails, keeping every one before it.
     let at = from
@@ -192,9 +189,10 @@ export class ProjectionRunner {
           break
         } catch (error) {
           if (error instanceof CheckpointMoved) return true
+          if (error instanceof ProjectionTransactionExpiredError) return this.expired(entry, error)
           const plain = { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) }
           if (attempt >= this.maxAttempts) {
-            await this.keepFailure(entry, at, event, attempt, plain)
+            await this.keepFailure(entry, event, attempt, plain)
             return false
           }
           this.setFailure(entry, event.eventId, event.globalPosition, attempt, plain, 'retrying')
@@ -207,35 +205,18 @@ export class ProjectionRunner {
   }
 
   /** Applies events and moves the checkpoint past them, in one transaction. */
-  private async commit(entry: Entry, from: Position, events: RecordedEvent[]): Promise<Position> {
-    const { definition, types } = entry
-    const last = events.at(-1)!
-    await this.store.transaction(async (tx) => {
-      const trans = currentTransaction()
-      const context: ProjectionContext = {
-        store: tx,
-        table: (name) => {
-          if (!definition.tables.includes(name)) throw new Error(`Projection "${definition.name}" does not own the table "${name}".`)
-          return trans.table(name)
-        },
-      }
-      const row = (await trans.table(CHECKPOINTS).get(definition.name)) as CheckpointRecord | undefined
-      if ((row?.position ?? 0) !== from.position) throw new CheckpointMoved()
-      const handled = events.filter((event) => types.has(event.type))
-      if (definition.applyBatch) {
-        if (handled.length) await definition.applyBatch(handled, context)
-      } else {
-        for (const event of handled) await definition.apply!(event, context)
-      }
-      await trans.table(CHECKPOINTS).put({
-        name: definition.name,
-        position: last.globalPosition,
-        eventId: last.eventId,
-        updatedAt: new Date(),
-        version: versionOf(definition),
-      } satisfies CheckpointRecord)
-    })
-    return { position: last.globalPosition, eventId: last.eventId }
+  private commit(entry: Entry, from: Position, events: RecordedEvent[]): Promise<Position> {
+    return commitBatch(this.store, entry.definition, entry.types, from, events)
+  }
+
+  /**
+   * The batch's transaction ended while apply awaited other work. Retrying could only apply the
+   * event again on top of what IndexedDB already committed, so the projection stops there.
+   */
+  private async expired(entry: Entry, error: ProjectionTransactionExpiredError): Promise<false> {
+    const event = { eventId: error.eventId, globalPosition: error.position }
+    await this.keepFailure(entry, event, 1, { name: error.name, message: error.message })
+    return false
   }
 
   private async checkpoint(name: string): Promise<CheckpointRecord> {
@@ -243,14 +224,20 @@ export class ProjectionRunner {
     return row ?? { name, position: 0, eventId: null, updatedAt: new Date(0) }
   }
 
-  private async keepFailure(entry: Entry, at: Position, event: RecordedEvent, attempts: number, error: { name: string; message: string }) {
+  private async keepFailure(
+    entry: Entry,
+    event: Pick<RecordedEvent, 'eventId' | 'globalPosition'>,
+    attempts: number,
+    error: { name: string; message: string },
+  ) {
     const name = entry.definition.name
     const row = await this.checkpoint(name)
     await this.store.db.table(CHECKPOINTS).put({
       ...row,
       failure: { eventId: event.eventId, position: event.globalPosition, attempts, error, at: new Date() },
     } satisfies CheckpointRecord)
-    entry.status.checkpoint = Math.max(entry.status.checkpoint, at.position)
+    // The checkpoint as committed: before the event, or at it if its transaction committed early.
+    entry.status.checkpoint = Math.max(entry.status.checkpoint, row.position)
     this.setFailure(entry, event.eventId, event.globalPosition, attempts, error, 'stopped')
   }
 
@@ -279,9 +266,3 @@ export class ProjectionRunner {
 }
 
 const versionOf = (definition: ProjectionDefinition): number => definition.version ?? 1
-
-function currentTransaction(): Transaction {
-  const trans = Dexie.currentTransaction
-  if (!trans) throw new Error('Expected to run inside store.transaction.')
-  return trans
-}

@@ -57,6 +57,7 @@ export {
   EventUpcastError,
   IncorrectStreamDataError,
   MissingHandlerError,
+  ProjectionTransactionExpiredError,
   InvalidEventDataError,
   InvalidExpectedVersionError,
   InvalidPageSizeError,

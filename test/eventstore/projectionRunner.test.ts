@@ -1,3 +1,4 @@
+import Dexie from 'dexie'
 import { describe, expect, it } from 'vitest'
 import {
   ProjectionRunner,
@@ -249,6 +250,120 @@ describe('ProjectionRunner', () => {
     const rows = await applied(a)
     expect(rows).toHaveLength(40)
     expect(rows.every((r) => r.times === 1)).toBe(true)
+  })
+
+  // IndexedDB commits a transaction as soon as no request of it is pending: an apply that awaits
+  // anything else lets it commit half done. Awaiting the transaction's own 'complete' event is the
+  // sure way to outlast it, in Chromium and in fake-indexeddb alike.
+  const untilCommitted = () => {
+    const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
+    return new Promise((resolve) => idbtrans.addEventListener('complete', resolve))
+  }
+
+  /** Adds each Counted's n to totals.n, awaiting `foreign` before (or after) its write. */
+  function impatient(foreign: () => Promise<unknown>, when: 'before' | 'after' = 'after') {
+    const calls: string[] = []
+    const projection = defineProjection({
+      name: 'impatient',
+      events: [Counted],
+      tables: ['totals'],
+      async apply(event, { table }) {
+        calls.push(event.eventId)
+        if (when === 'before') await foreign()
+        const total = (await table('totals').get('n'))?.value ?? 0
+        await table('totals').put({ id: 'n', value: total + (event.data as { n: number }).n })
+        if (when === 'after') await foreign()
+      },
+    })
+    return { projection, calls }
+  }
+
+  it.each(['after', 'before'] as const)(
+    'applies an event at most once when apply awaits other work %s its write, and stops there with ProjectionTransactionExpiredError',
+    async (when) => {
+      const store = await openTestStore({ readModels })
+      await store.append([Counted({ n: 1 }, { eventId: 'c1' }), Counted({ n: 10 }, { eventId: 'c2' })])
+      const { projection, calls } = impatient(untilCommitted, when)
+      const runner = new ProjectionRunner(store, [projection], { ...instant, maxAttempts: 3 })
+      await runner.start()
+      // The checkpoint was written before apply, so it committed with whatever apply wrote by then.
+      expect(await store.db.table('totals').get('n')).toEqual(when === 'after' ? { id: 'n', value: 1 } : undefined)
+      expect(calls).toEqual(['c1'])
+      const c1 = await store.globalPosition('c1')
+      expect(runner.status()[0]).toMatchObject({
+        state: 'stopped',
+        checkpoint: c1,
+        failure: { eventId: 'c1', position: c1, error: { name: 'ProjectionTransactionExpiredError' } },
+      })
+      expect(runner.status()[0]?.failure?.error.message).toContain('apply may await only the read model’s IndexedDB work')
+      // A notify, a restart or another tab's runner: the same stop, and c1 is never applied again.
+      await runner.notify()
+      const elsewhere = new ProjectionRunner(store, [projection], instant)
+      await elsewhere.start()
+      expect(elsewhere.status()[0]).toMatchObject({ state: 'stopped', failure: { eventId: 'c1' } })
+      expect(calls).toEqual(['c1'])
+      // Once apply is fixed, retry goes on after c1.
+      const fixed = impatient(async () => undefined)
+      const resumed = new ProjectionRunner(store, [fixed.projection], instant)
+      await resumed.start()
+      await resumed.retry('impatient')
+      expect(fixed.calls).toEqual(['c2'])
+      expect(resumed.status()[0]).toMatchObject({ state: 'idle', checkpoint: await store.globalPosition('c2') })
+    },
+  )
+
+  it('applies a batch at most once when applyBatch awaits other work, and stops at its first event', async () => {
+    const store = await openTestStore({ readModels })
+    await store.append([...notes(3), { eventId: 'other', type: 'Unrelated', data: {}, metadata: {} }])
+    let calls = 0
+    const batched = defineProjection({
+      name: 'batched',
+      events: [Noted],
+      tables: ['applied'],
+      applyBatch: async (events, { table }) => {
+        calls++
+        await table('applied').bulkPut(events.map((e) => ({ eventId: e.eventId, times: 1, position: e.globalPosition })))
+        await untilCommitted()
+      },
+    })
+    const runner = new ProjectionRunner(store, [batched], { ...instant, maxAttempts: 3 })
+    await runner.start()
+    expect(calls).toBe(1)
+    expect((await applied(store)).map((r) => [r.eventId, r.times])).toEqual([['e1', 1], ['e2', 1], ['e3', 1]])
+    expect(runner.status()[0]).toMatchObject({
+      state: 'stopped',
+      checkpoint: await store.globalPosition('other'),
+      failure: { eventId: 'e1', error: { name: 'ProjectionTransactionExpiredError' } },
+    })
+  })
+
+  // The same with what apply really awaits. Whether the transaction outlives it depends on the
+  // engine (a browser ends it at the end of the task, and Chromium may finish a small digest within
+  // it; fake-indexeddb keeps it open until its next setImmediate): either it ended, and the
+  // projection stopped after applying c1 once, or it did not, and each event was applied once.
+  const notIndexedDB: Record<string, () => Promise<unknown>> = {
+    'a timer': () => new Promise((resolve) => setTimeout(resolve, 0)),
+    'crypto.subtle.digest': () => crypto.subtle.digest('SHA-256', new TextEncoder().encode('x')),
+    'blob.text()': () => new Blob(['x']).text(),
+  }
+
+  it.each(Object.keys(notIndexedDB))('never applies an event twice when apply awaits %s', async (what) => {
+    const store = await openTestStore({ readModels })
+    await store.append([Counted({ n: 1 }, { eventId: 'c1' }), Counted({ n: 10 }, { eventId: 'c2' })])
+    const { projection, calls } = impatient(notIndexedDB[what]!)
+    const runner = new ProjectionRunner(store, [projection], { ...instant, maxAttempts: 3 })
+    await runner.start()
+    const [status] = runner.status()
+    const total = (await store.db.table('totals').get('n'))?.value
+    if (status?.state === 'stopped') {
+      expect(status).toMatchObject({ state: 'stopped', checkpoint: await store.globalPosition('c1'), failure: { eventId: 'c1', error: { name: 'ProjectionTransactionExpiredError' } } })
+      expect(total).toBe(1)
+      expect(calls).toEqual(['c1'])
+    } else {
+      expect(status).toMatchObject({ state: 'idle', checkpoint: await store.globalPosition('c2') })
+      expect(total).toBe(11)
+      expect(calls).toEqual(['c1', 'c2'])
+    }
   })
 
   it('refuses writes to a table the projection does not own', async () => {
