@@ -30,7 +30,8 @@ interface Entry {
  * Runs deferred projections from the log: each batch of events and the checkpoint after it
  * commit in one transaction, so a crash anywhere re-applies nothing and skips nothing. A
  * failing event is retried with back-off, then the projection stops there, visibly, while the
- * others go on.
+ * others go on. It lives as long as its store: when the store closes, for whatever reason, the
+ * runner stops.
  */
 export class ProjectionRunner {
   private readonly entries = new Map<string, Entry>()
@@ -39,6 +40,7 @@ export class ProjectionRunner {
   private readonly backoff: (attempt: number) => number
   private readonly sleep: (ms: number) => Promise<void>
   private stopped = false
+  private readonly offClose: (() => void) | undefined
 
   constructor(
     private readonly store: EventStore,
@@ -61,17 +63,26 @@ export class ProjectionRunner {
         paused: false,
       })
     }
+    // Last, so a store closed already stops a runner that is complete.
+    this.offClose = store.onClose(() => this.stop())
   }
 
   /** Loads each checkpoint (and a failure kept from an earlier run), then catches up. */
   async start(): Promise<void> {
+    if (this.stopped) return
     const outdated: string[] = []
-    for (const entry of this.entries.values()) {
-      const row = await this.checkpoint(entry.definition.name)
-      Object.assign(entry.status, { checkpoint: row.position, state: 'idle' })
-      if (row.failure) this.setFailure(entry, row.failure.eventId, row.failure.position, row.failure.attempts, row.failure.error)
-      // Its code says its read model changed shape: what the tables hold was made the old way.
-      if (row.eventId !== null && (row.version ?? 1) !== versionOf(entry.definition)) outdated.push(entry.definition.name)
+    try {
+      for (const entry of this.entries.values()) {
+        const row = await this.checkpoint(entry.definition.name)
+        Object.assign(entry.status, { checkpoint: row.position, state: 'idle' })
+        if (row.failure) this.setFailure(entry, row.failure.eventId, row.failure.position, row.failure.attempts, row.failure.error)
+        // Its code says its read model changed shape: what the tables hold was made the old way.
+        if (row.eventId !== null && (row.version ?? 1) !== versionOf(entry.definition)) outdated.push(entry.definition.name)
+      }
+    } catch (error) {
+      // The store closed under it: nothing to start.
+      if (this.stopped) return
+      throw error
     }
     this.emit()
     await Promise.all([...outdated.map((name) => this.rebuild(name)), this.notify()])
@@ -89,6 +100,7 @@ export class ProjectionRunner {
   /** Resumes a stopped projection from its checkpoint (after its code was fixed, say). */
   async retry(name: string): Promise<void> {
     const entry = this.entry(name)
+    if (this.stopped) return
     await this.clearFailure(name)
     Object.assign(entry.status, { state: 'idle', attempts: 0, failure: undefined })
     this.emit()
@@ -98,6 +110,7 @@ export class ProjectionRunner {
   /** Clears the projection's tables and checkpoint in one transaction, then replays the log in batches. */
   async rebuild(name: string): Promise<void> {
     const entry = this.entry(name)
+    if (this.stopped) return
     entry.paused = true
     await entry.running
     try {
@@ -119,8 +132,10 @@ export class ProjectionRunner {
     this.emit()
   }
 
+  /** Stops for good (its store closing does the same): no new batch starts, calls resolve at once. */
   stop(): void {
     this.stopped = true
+    this.offClose?.()
   }
 
   private entry(name: string): Entry {
@@ -136,10 +151,15 @@ export class ProjectionRunner {
       return entry.running
     }
     entry.running = (async () => {
-      do {
-        entry.again = false
-        await this.catchUp(entry)
-      } while (entry.again && !this.stopped && !entry.paused)
+      try {
+        do {
+          entry.again = false
+          await this.catchUp(entry)
+        } while (entry.again && !this.stopped && !entry.paused)
+      } catch (error) {
+        // Stopped (its store closed) in the middle of a batch: that batch never committed.
+        if (!this.stopped) throw error
+      }
     })().finally(() => {
       entry.running = null
     })
@@ -178,6 +198,7 @@ export class ProjectionRunner {
       return true
     } catch (error) {
       if (error instanceof CheckpointMoved) return true
+      if (this.stopped) return false
       if (error instanceof ProjectionTransactionExpiredError) return this.expired(entry, error)
     }
     // Find the event that fails, keeping every one before it.
@@ -189,6 +210,7 @@ export class ProjectionRunner {
           break
         } catch (error) {
           if (error instanceof CheckpointMoved) return true
+          if (this.stopped) return false
           if (error instanceof ProjectionTransactionExpiredError) return this.expired(entry, error)
           const plain = { name: (error as Error)?.name ?? 'Error', message: (error as Error)?.message ?? String(error) }
           if (attempt >= this.maxAttempts) {

@@ -28,6 +28,10 @@ export interface HostOptions {
  * The projection worker's logic, free of `self`: every tab starts one; the one holding the
  * database's Web Lock leads and runs the deferred projections, the others wait to take over.
  * Commits, rebuild and retry requests arrive on the database's BroadcastChannel from any tab.
+ *
+ * It lives as long as its store: when the store closes for any reason (stop, another tab opening
+ * a newer schema, the browser dropping the connection), the runner stops, the lock is released
+ * so another tab's worker can lead, and the channel closes.
  */
 export class ProjectionHost {
   readonly id: string
@@ -35,6 +39,7 @@ export class ProjectionHost {
   private channel: Channel | null = null
   private runner: ProjectionRunner | null = null
   private release: (() => void) | null = null
+  private offClose: (() => void) | null = null
   private stopped = false
 
   constructor(private readonly options: HostOptions) {
@@ -54,23 +59,32 @@ export class ProjectionHost {
     }
   }
 
+  /** Ends this host for good: the runner stops, the lock (if held) is released, channel and store close. */
   stop(): void {
+    if (this.stopped) return
     this.stopped = true
+    const led = this.runner !== null
+    this.offClose?.()
     this.runner?.stop()
     this.runner = null
     this.release?.()
     this.channel?.close()
     this.store?.close()
+    if (led) this.options.post({ type: 'role', leader: false, id: this.id })
   }
 
   private async start(database: string): Promise<void> {
-    if (this.store) return
+    if (this.store || this.stopped) return
     const store = await this.options.openStore(database)
+    if (this.stopped) return store.close()
     this.store = store
     const channel = this.options.openChannel(channelName(database))
     this.channel = channel
     channel.addEventListener('message', ({ data }) => void this.onChannel(data))
     this.options.post({ type: 'role', leader: false, id: this.id })
+    // One lifecycle: whatever closes the store ends this host (at once if it is closed already).
+    this.offClose = store.onClose(() => this.stop())
+    if (this.stopped) return
     // Resolves when the lock is granted and held; the lock is released when this worker ends.
     void this.options.locks
       .request(lockName(database), () => this.lead(store, channel))
@@ -79,6 +93,7 @@ export class ProjectionHost {
 
   private async lead(store: EventStore, channel: Channel): Promise<void> {
     if (this.stopped) return
+    // Resolved by stop(): returning from this callback is what releases the lock.
     const held = new Promise<void>((resolve) => (this.release = resolve))
     const runner = new ProjectionRunner(store, this.options.projections, {
       ...this.options.runner,

@@ -19,7 +19,9 @@ const defaultWorker = () => new Worker(new URL('./projections.worker.ts', import
 
 /**
  * The page's side of the projection worker: starts this tab's worker, tells the leader (in any
- * tab) about this tab's commits, and keeps the latest status for the UI and the devtools.
+ * tab) about this tab's commits, and keeps the latest status for the UI and the devtools. It
+ * lives as long as the page's store: when that closes (the page closed it, or another tab opened
+ * a newer schema), the worker is terminated, which releases the lead if this tab had it.
  */
 export class ProjectionWorkerClient {
   /** This tab, as the sender of its commit messages. */
@@ -31,6 +33,8 @@ export class ProjectionWorkerClient {
   private readonly remoteCommitListeners = new Set<(position: number) => void>()
   private workerId: string | null = null
   private readonly offCommit: () => void
+  private readonly offClose: (() => void) | undefined
+  private stopped = false
 
   constructor(
     private readonly store: EventStore,
@@ -42,10 +46,12 @@ export class ProjectionWorkerClient {
       const last = events.at(-1)
       if (last) this.send({ type: 'committed', position: last.globalPosition, origin: this.tabId })
     })
+    // Last: a store closed already stops a client that is complete.
+    this.offClose = store.onClose(() => this.stop())
   }
 
   start(): this {
-    if (this.worker) return this
+    if (this.worker || this.stopped) return this
     const worker = (this.options.createWorker ?? defaultWorker)()
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.onWorker(event.data)
     worker.onerror = (event) => this.update({ error: { name: 'WorkerError', message: event.message || 'The projection worker failed to start.' } })
@@ -88,16 +94,20 @@ export class ProjectionWorkerClient {
     this.send({ type: 'retry', projection })
   }
 
-  /** Ends this tab's worker (releasing the lead, if it had it) and stops listening. */
+  /** Ends this tab's worker (releasing the lead, if it had it) and stops listening; for good. */
   stop(): void {
+    if (this.stopped) return
+    this.stopped = true
     this.offCommit()
+    this.offClose?.()
     this.worker?.terminate()
     this.worker = null
     this.channel.close()
+    if (this.view.leadsHere) this.update({ leadsHere: false })
   }
 
   private send(message: ChannelMessage): void {
-    this.channel.postMessage(message)
+    if (!this.stopped) this.channel.postMessage(message)
   }
 
   private onWorker(message: WorkerMessage): void {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { AggregateRepository, openEventStore, reviveError, type EventStore, type ProjectionStatus } from '../../src/eventstore'
+import { AggregateRepository, openEventStore, reviveError, type EventStore, type ProjectionStatus, type ReadModelSchema } from '../../src/eventstore'
 import { addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, deferredProjections, shopReadModels, type OrderRow } from '../../src/projections'
 import { ProjectionHost, channelName, type ChannelMessage, type WorkerMessage } from '../../src/worker'
@@ -14,10 +14,15 @@ afterEach(() => {
 })
 
 /** A tab's worker, in-process: the same host the real worker runs, through the same protocol. */
-function startHost(database: string, locks: FakeLocks, onPost: (message: WorkerMessage) => void = () => undefined) {
+function startHost(
+  database: string,
+  locks: FakeLocks,
+  onPost: (message: WorkerMessage) => void = () => undefined,
+  readModels: ReadModelSchema = shopReadModels,
+) {
   const posted: WorkerMessage[] = []
   const host = new ProjectionHost({
-    openStore: (name) => openEventStore({ name, readModels: shopReadModels }),
+    openStore: (name) => openEventStore({ name, readModels }),
     projections: deferredProjections,
     locks,
     openChannel: (name) => new BroadcastChannel(name) as never,
@@ -108,6 +113,34 @@ describe('the projection worker (in-process, same protocol)', () => {
     page.send({ type: 'committed', position: await lastPosition(store) })
     await page.until(caughtUpTo(await lastPosition(store)))
     expect(await store.db.table<OrderRow>(ORDERS).count()).toBe(1)
+  })
+
+  it('releases the lead when another tab opens a newer schema, so that tab’s worker leads and applies its commits', async () => {
+    const name = uniqueName()
+    const locks = new FakeLocks()
+    const { store, repository } = await shop(name)
+    await placeOrder(store, repository, 'before')
+    const page = listen(name)
+    const first = startHost(name, locks)
+    await page.until((s) => s.leader === first.host.id && caughtUpTo(0)(s))
+    expect(first.host.isLeader).toBe(true)
+
+    // Another tab, with a newer version of the read models: its page opens the database first,
+    // which closes every older connection here (the first host's and this page's) by versionchange.
+    const newer = { version: shopReadModels.version + 1, stores: shopReadModels.stores }
+    const upgraded = await openTestStore({ name, readModels: newer })
+    expect(store.isClosed).toBe(true)
+    expect(first.host.isLeader).toBe(false)
+    expect(first.posted.at(-1)).toEqual({ type: 'role', leader: false, id: first.host.id })
+
+    const second = startHost(name, locks, () => undefined, newer)
+    await page.until((s) => s.leader === second.host.id)
+    expect(second.posted.at(-1)).toEqual({ type: 'role', leader: true, id: second.host.id })
+    await placeOrder(upgraded, new AggregateRepository(upgraded), 'after')
+    page.send({ type: 'committed', position: await lastPosition(upgraded) })
+    const head = await lastPosition(upgraded)
+    await page.until((s) => s.leader === second.host.id && caughtUpTo(head)(s))
+    expect((await upgraded.db.table<OrderRow>(ORDERS).orderBy('orderId').toArray()).map((o) => o.orderId)).toEqual(['after', 'before'])
   })
 
   it('rebuilds on request, reporting progress, and ends with the same read model', async () => {
