@@ -1,9 +1,10 @@
 // In headless Chromium: real Workers, Web Locks and BroadcastChannel. Each client stands for a tab.
 import { afterEach, describe, expect, it } from 'vitest'
-import { AggregateRepository, type EventStore } from '../../src/eventstore'
+import { AggregateRepository, type EventStore, type ReadModelSchema } from '../../src/eventstore'
 import { OrderPlaced, addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, shopReadModels, type OrderRow } from '../../src/projections'
-import { ProjectionWorkerClient, type ProjectionsView } from '../../src/worker'
+import { ProjectionWorkerClient, type ClientOptions, type ProjectionsView } from '../../src/worker'
+import { APPLIES, countingReadModels } from './appliesProjection'
 import { openTestStore, uniqueName } from '../support/stores'
 
 const clients: ProjectionWorkerClient[] = []
@@ -11,8 +12,8 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.stop()
 })
 
-function tab(store: EventStore): ProjectionWorkerClient {
-  const client = new ProjectionWorkerClient(store).start()
+function tab(store: EventStore, options: ClientOptions = {}): ProjectionWorkerClient {
+  const client = new ProjectionWorkerClient(store, options).start()
   clients.push(client)
   return client
 }
@@ -20,9 +21,14 @@ function tab(store: EventStore): ProjectionWorkerClient {
 const caughtUpTo = (position: number) => (view: ProjectionsView) =>
   view.projections.length > 0 && view.projections.every((p) => p.state === 'idle' && p.checkpoint >= position)
 
-async function shop(name = uniqueName()) {
-  const store = await openTestStore({ name, readModels: shopReadModels })
+async function shop(name = uniqueName(), readModels: ReadModelSchema = shopReadModels) {
+  const store = await openTestStore({ name, readModels })
   return { name, store, repository: new AggregateRepository(store) }
+}
+
+/** The shop's worker plus a projection that counts how many times each order was applied. */
+const countingWorker: ClientOptions = {
+  createWorker: () => new Worker(new URL('./counting.worker.ts', import.meta.url), { type: 'module', name: 'kiroku-counting-projections' }),
 }
 
 async function placeOrder(store: EventStore, repository: AggregateRepository, id: string) {
@@ -54,20 +60,25 @@ describe('the projection worker in Chromium', () => {
   })
 
   it('resumes from its checkpoint when its worker is killed in the middle of catching up', async () => {
-    const { name, store } = await shop()
+    const { name, store } = await shop(uniqueName(), countingReadModels)
     // Many orders, written straight to the log: the worker needs several batches for them.
     const events = Array.from({ length: 3000 }, (_, i) =>
       OrderPlaced({ orderId: `bulk-${i}`, cartId: `c-${i}`, lines: [{ itemId: 'tea', quantity: 1, price: 450 }], subtotal: 450, discount: 0, total: 450 }),
     )
     await store.append(events)
-    const first = tab(store)
+    const first = tab(store, countingWorker)
     const midway = await first.waitFor((v) => v.projections.some((p) => p.checkpoint > 0))
     expect(midway.projections[0]!.checkpoint).toBeLessThan(await head(store))
+    expect(midway.projections.find((p) => p.name === APPLIES)!.checkpoint).toBeLessThan(await head(store))
     first.stop() // the tab closes mid-way: the worker is terminated between batches or inside one
-    const other = await openTestStore({ name, readModels: shopReadModels })
-    const second = tab(other)
+    const other = await openTestStore({ name, readModels: countingReadModels })
+    const second = tab(other, countingWorker)
     await second.waitFor(caughtUpTo(await head(other)))
     expect(await other.db.table(ORDERS).count()).toBe(3000)
+    // Counted, not overwritten: every order applied exactly once across the kill, none twice.
+    const applies = await other.db.table<{ eventId: string; times: number }>(APPLIES).toArray()
+    expect(applies).toHaveLength(3000)
+    expect(applies.filter((row) => row.times !== 1)).toEqual([])
   })
 
   it('runs one leader across tabs, and hands over when the leader’s tab closes', async () => {
