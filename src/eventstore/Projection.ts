@@ -12,6 +12,9 @@ export interface ProjectionContext {
 /**
  * A deferred projection: a read model kept from the log after commit, with a checkpoint
  * written in the same transaction as its tables, so each event is applied exactly once.
+ * apply and applyBatch may await only the read model's IndexedDB work (the context's tables):
+ * awaiting anything else lets IndexedDB commit the batch early, and the projection stops there
+ * with ProjectionTransactionExpiredError (the event is still never applied twice).
  */
 export interface ProjectionDefinition {
   readonly name: string
@@ -21,7 +24,7 @@ export interface ProjectionDefinition {
   readonly tables: readonly string[]
   /** Raise it when apply or the tables change: the next start rebuilds the read model. Default 1. */
   readonly version?: number
-  /** Applies one event. Give this or `applyBatch`. */
+  /** Applies one event. Give this or `applyBatch`. Await only the context's table and store calls. */
   apply?(event: RecordedEvent, context: ProjectionContext): void | Promise<void>
   /**
    * Applies a batch's handled events at once, in order (e.g. one `bulkPut`): no IndexedDB round
