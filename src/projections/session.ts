@@ -1,4 +1,6 @@
-// Which cart this device is filling: a small app-state table beside the read models.
+// The `session` table: where the shop kept which cart was current before that became the
+// Shopper stream (src/domain/shopper). Nothing writes it any more; it is read once, on open, so a
+// device that has only this row keeps its cart (openCurrentCart adopts it).
 import type { EventStore } from '../eventstore'
 
 export const SESSION = 'session'
@@ -9,10 +11,7 @@ interface SessionRow {
   value: string
 }
 
-export async function currentCartId(store: EventStore): Promise<string | null> {
-  return ((await store.db.table<SessionRow, string>(SESSION).get('cart')) ?? null)?.value ?? null
-}
-
-export async function setCurrentCartId(store: EventStore, cartId: string): Promise<void> {
-  await store.db.table<SessionRow, string>(SESSION).put({ key: 'cart', value: cartId })
+/** The cart the `session` table names, if any: an older version of the shop wrote it. */
+export async function legacyCartId(store: EventStore): Promise<string | null> {
+  return (await store.db.table<SessionRow, string>(SESSION).get('cart'))?.value ?? null
 }

@@ -7,18 +7,30 @@ import {
   type Dispatcher,
   type EventStore,
 } from '../eventstore'
-import { addItem, applyCoupon, checkout, completeOrder, productById, removeItem, updateItemQuantity, type Cart } from '../domain'
+import {
+  CartCheckedOutError,
+  LOCAL_SHOPPER,
+  addItem,
+  applyCoupon,
+  checkout,
+  completeOrder,
+  openCurrentCart,
+  productById,
+  removeItem,
+  updateItemQuantity,
+  type Cart,
+} from '../domain'
 import {
   createCartView,
   createOrdersView,
-  currentCartId,
+  followCurrentCart,
+  legacyCartId,
   loadOrders,
   projectCartView,
   refreshCart,
-  setCurrentCartId,
   shopReadModels,
-  showCart,
   type CartViewStore,
+  type CurrentCartFollower,
   type OrdersViewStore,
 } from '../projections'
 import { ProjectionWorkerClient } from '../worker'
@@ -38,6 +50,9 @@ export class Shop {
   readonly cart: CartViewStore = createCartView()
   readonly orders: OrdersViewStore = createOrdersView()
   readonly projections: ProjectionWorkerClient
+  /** Whose carts these are: this device's shopper until sync signs someone in. */
+  readonly shopperId = LOCAL_SHOPPER
+  private readonly currentCart: CurrentCartFollower
   private readonly stops: Array<() => void> = []
 
   private constructor(
@@ -47,8 +62,10 @@ export class Shop {
     this.repository = new AggregateRepository(store)
     this.projections = new ProjectionWorkerClient(store)
     this.stops.push(projectCartView(store, this.repository, this.cart))
-    // Another tab changed something: the shown cart (or which cart is shown) may have moved on.
-    this.stops.push(this.projections.onRemoteCommit(() => void this.followOtherTabs()))
+    this.currentCart = followCurrentCart(store, this.repository, this.cart, this.shopperId)
+    this.stops.push(() => this.currentCart.stop())
+    // Another tab changed something: the shown cart (or which cart is current) may have moved on.
+    this.stops.push(this.projections.onRemoteCommit(() => void this.currentCart.follow()))
     let ordersAt = -1
     this.stops.push(
       this.projections.subscribe((view) => {
@@ -73,34 +90,38 @@ export class Shop {
       ...(options.onVersionChange ? { onVersionChange: options.onVersionChange } : {}),
     })
     const shop = new Shop(store, options.worker ?? true)
-    await shop.showCurrentCart()
+    await shop.openCurrentCart()
     await loadOrders(store, shop.orders)
     return shop
   }
 
+  /** Adds to the current cart: to the next one if another tab has just checked out the one shown. */
   async addItem(productId: string, quantity = 1): Promise<void> {
     const product = productById(productId)
     const price = product ? product.price : Number.NaN
-    this.settle(await addItem(this.repository, { cartId: this.cartId, itemId: productId, quantity, price }))
+    await this.onCart((cartId) => addItem(this.repository, { cartId, itemId: productId, quantity, price }), { onNextCart: true })
   }
 
   async updateQuantity(itemId: string, quantity: number): Promise<void> {
-    this.settle(await updateItemQuantity(this.repository, { cartId: this.cartId, itemId, quantity }))
+    await this.onCart((cartId) => updateItemQuantity(this.repository, { cartId, itemId, quantity }))
   }
 
   async removeItem(itemId: string): Promise<void> {
-    this.settle(await removeItem(this.repository, { cartId: this.cartId, itemId }))
+    await this.onCart((cartId) => removeItem(this.repository, { cartId, itemId }))
   }
 
   async applyCoupon(code: string): Promise<void> {
-    this.settle(await applyCoupon(this.repository, { cartId: this.cartId, code }))
+    await this.onCart((cartId) => applyCoupon(this.repository, { cartId, code }))
   }
 
-  /** Turns the cart into a draft order and starts a new, empty cart; resolves with the order id. */
+  /**
+   * Turns the cart into a draft order and, in the same transaction, makes a new, empty cart the
+   * current one; resolves with the order id once the new cart is shown.
+   */
   async checkout(): Promise<string> {
     const orderId = crypto.randomUUID()
-    await checkout(this.store, this.repository, { cartId: this.cartId, orderId })
-    await this.startNewCart()
+    await checkout(this.store, this.repository, { cartId: this.cartId, orderId, shopperId: this.shopperId, nextCartId: crypto.randomUUID() })
+    await this.currentCart.follow()
     return orderId
   }
 
@@ -126,21 +147,27 @@ export class Shop {
     if (shown.cartId === cart.id && shown.version < cart.version) void refreshCart(this.repository, this.cart)
   }
 
-  private async showCurrentCart(): Promise<void> {
-    const cartId = await currentCartId(this.store)
-    if (cartId) await showCart(this.repository, this.cart, cartId)
-    else await this.startNewCart()
+  /**
+   * Runs a command on the shown cart. If another tab checked that cart out and this one has not
+   * heard yet, it shows the current cart; a command that means "my cart" (adding) runs again there.
+   */
+  private async onCart(command: (cartId: string) => Promise<Cart>, { onNextCart = false } = {}): Promise<void> {
+    const cartId = this.cartId
+    try {
+      this.settle(await command(cartId))
+    } catch (error) {
+      if (!(error instanceof CartCheckedOutError)) throw error
+      await this.currentCart.follow()
+      const current = this.cart.getState().cartId
+      if (!onNextCart || current === null || current === cartId) throw error
+      this.settle(await command(current))
+    }
   }
 
-  private async startNewCart(): Promise<void> {
-    const cartId = crypto.randomUUID()
-    await setCurrentCartId(this.store, cartId)
-    await showCart(this.repository, this.cart, cartId)
-  }
-
-  private async followOtherTabs(): Promise<void> {
-    const cartId = await currentCartId(this.store)
-    if (cartId && cartId !== this.cart.getState().cartId) await showCart(this.repository, this.cart, cartId)
-    else await refreshCart(this.repository, this.cart)
+  /** Shows the shopper's current cart, starting one if there is none or it was checked out. */
+  private async openCurrentCart(): Promise<void> {
+    const adoptCartId = await legacyCartId(this.store)
+    await openCurrentCart(this.store, this.repository, { shopperId: this.shopperId, newCartId: crypto.randomUUID(), adoptCartId })
+    await this.currentCart.follow()
   }
 }

@@ -43,10 +43,14 @@ describe('the devtools in the shop', () => {
     await page.evaluate(async (itemId) => {
       const open = indexedDB.open('kiroku-shop')
       const db = await new Promise<IDBDatabase>((resolve) => (open.onsuccess = () => resolve(open.result)))
-      const tx = db.transaction(['events', 'streams', 'session'], 'readwrite')
+      const tx = db.transaction(['events', 'streams'], 'readwrite')
+      // The current cart: the one the last Shopper.CartStarted of this device's shopper names.
       const cartId = await new Promise<string>((resolve) => {
-        const req = tx.objectStore('session').get('cart')
-        req.onsuccess = () => resolve(req.result.value)
+        const last = tx.objectStore('streams').openCursor(IDBKeyRange.bound(['Shopper$local', 0], ['Shopper$local', Infinity]), 'prev')
+        last.onsuccess = () => {
+          const started = tx.objectStore('events').get(last.result!.value.globalPosition)
+          started.onsuccess = () => resolve(started.result.data.cartId)
+        }
       })
       const now = new Date()
       const add = tx.objectStore('events').add({ eventId: 'hostile-1', type: 'Cart.ItemAdded', data: { cartId, itemId, quantity: 1, price: 100 }, metadata: { correlationId: 'hostile-1', timestamp: now, validAt: now } })

@@ -1,10 +1,10 @@
 // The devtools panel over the shop's store: loaded only when opened (as a page or the drawer).
 import { useMemo } from 'react'
-import { Cart, Order } from '../../domain'
+import { Cart, Order, Shopper } from '../../domain'
 import { DevtoolsPanel } from '../../devtools'
 import { useServices } from '../ShopContext'
 
-const aggregates = [Cart, Order]
+const aggregates = [Cart, Order, Shopper]
 
 export function ShopDevtools() {
   const { shop, dispatches } = useServices()
