@@ -1,6 +1,6 @@
 import { DevtoolsToggle } from './DevtoolsDrawer'
 import { ErrorBoundary } from './errors'
-import { hrefOf, parseRoute, useHash, type Route } from './router'
+import { hrefOf, inPageLink, parseRoute, useHash, type Route } from './router'
 import { CartScreen } from './screens/CartScreen'
 import { CatalogScreen } from './screens/CatalogScreen'
 import { OrderScreen } from './screens/OrderScreen'
@@ -58,7 +58,7 @@ export function App() {
   const route = parseRoute(useHash())
   return (
     <>
-      <a className="skip-link" href="#main">
+      <a className="skip-link" {...inPageLink('main')}>
         Skip to content
       </a>
       <header className="app-header">

@@ -1,4 +1,4 @@
-import { useSyncExternalStore } from 'react'
+import { useSyncExternalStore, type MouseEvent } from 'react'
 
 /** The screens, addressed by the URL hash so any of them reloads and works offline. */
 export type Route =
@@ -32,4 +32,22 @@ const subscribe = (listener: () => void) => {
 
 export function useHash(): string {
   return useSyncExternalStore(subscribe, () => window.location.hash)
+}
+
+/**
+ * A link to an element of the screen shown (a skip link). The hash is the router's, so following
+ * `#id` would leave the screen: the link moves the focus there instead and keeps the URL.
+ */
+export function inPageLink(id: string): { href: string; onClick: (event: MouseEvent<HTMLAnchorElement>) => void } {
+  return {
+    href: `#${id}`,
+    onClick: (event) => {
+      // A new tab or window (a modified click) gets the plain link.
+      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+      const target = document.getElementById(id)
+      if (!target) return
+      event.preventDefault()
+      target.focus()
+    },
+  }
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { MAX_QUANTITY, productById, type CartLine } from '../../domain'
 import { useUnexpectedError } from '../errors'
 import { yen } from '../format'
@@ -6,19 +6,41 @@ import { hrefOf, navigate } from '../router'
 import { useCart, useShop } from '../ShopContext'
 import { useCommand } from '../useCommand'
 
-function LineRow({ line }: { line: CartLine }) {
+const LINE_MESSAGE = 'cart-line-message'
+
+/** What the last change to a line said: shown below the table, where it moves no line. */
+interface LineMessage {
+  itemId: string
+  text: string
+}
+
+function LineRow({ line, error, report }: { line: CartLine; error: string | null; report: (itemId: string, error: string | null) => void }) {
   const shop = useShop()
   const unexpected = useUnexpectedError()
   const name = productById(line.itemId)?.name ?? line.itemId
   const [quantity, setQuantity] = useState(String(line.quantity))
   useEffect(() => setQuantity(String(line.quantity)), [line.quantity])
+  // The cart's quantity now, for a command that settles after a newer render.
+  const current = useRef(line.quantity)
+  current.current = line.quantity
+  // The text being submitted: Enter and then leaving the field submit it once.
+  const submitting = useRef<string | null>(null)
   const [update, updating] = useCommand((q: number) => shop.updateQuantity(line.itemId, q), unexpected)
   const [remove, removing] = useCommand(() => shop.removeItem(line.itemId), unexpected)
-  const error = updating.error ?? removing.error
+  const commandError = updating.error ?? removing.error
+  useEffect(() => report(line.itemId, commandError), [report, line.itemId, commandError])
   const inputId = `quantity-${line.itemId}`
-  const commit = () => {
-    const next = Number(quantity)
-    if (quantity.trim() !== '' && next !== line.quantity) void update(next)
+  const commit = async () => {
+    const text = quantity.trim()
+    const next = Number(text)
+    if (text === '' || next === line.quantity) return setQuantity(String(line.quantity))
+    if (submitting.current === text) return
+    submitting.current = text
+    const saved = await update(next)
+    submitting.current = null
+    // A refused value is not kept: the field shows the cart's quantity again (the message says
+    // what was refused), so leaving the field does not submit it a second time.
+    if (!saved) setQuantity(String(current.current))
   }
   return (
     <tr>
@@ -41,10 +63,10 @@ function LineRow({ line }: { line: CartLine }) {
             max={MAX_QUANTITY}
             value={quantity}
             onChange={(e) => setQuantity(e.target.value)}
-            onBlur={commit}
-            onKeyDown={(e) => e.key === 'Enter' && commit()}
+            onBlur={() => void commit()}
+            onKeyDown={(e) => e.key === 'Enter' && void commit()}
             aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${inputId}-error` : undefined}
+            aria-describedby={LINE_MESSAGE}
           />
           <button
             type="button"
@@ -55,11 +77,6 @@ function LineRow({ line }: { line: CartLine }) {
             +
           </button>
         </div>
-        {error && (
-          <p className="field-error" id={`${inputId}-error`} role="alert">
-            {error}
-          </p>
-        )}
       </td>
       <td className="number">{yen(line.price * line.quantity)}</td>
       <td>
@@ -68,6 +85,51 @@ function LineRow({ line }: { line: CartLine }) {
         </button>
       </td>
     </tr>
+  )
+}
+
+/** The lines and, below them, the message of the last change to one of them. */
+function CartLines({ lines }: { lines: readonly CartLine[] }) {
+  const [message, setMessage] = useState<LineMessage | null>(null)
+  const report = useCallback(
+    (itemId: string, error: string | null) =>
+      setMessage((shown) => (error !== null ? { itemId, text: error } : shown?.itemId === itemId ? null : shown)),
+    [],
+  )
+  const shown = message && lines.some((l) => l.itemId === message.itemId) ? message : null
+  const name = shown ? (productById(shown.itemId)?.name ?? shown.itemId) : ''
+  return (
+    <>
+      <table className="cart-lines">
+        <caption className="visually-hidden">Items in your cart</caption>
+        <thead>
+          <tr>
+            <th scope="col">Item</th>
+            <th scope="col" className="number">Price</th>
+            <th scope="col">Quantity</th>
+            <th scope="col" className="number">Line total</th>
+            <th scope="col"><span className="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line) => (
+            <LineRow key={line.itemId} line={line} error={shown?.itemId === line.itemId ? shown.text : null} report={report} />
+          ))}
+        </tbody>
+      </table>
+      {/* Its space is kept whether or not a message shows, so a message never moves what is around it. */}
+      <div className="line-message">
+        {shown ? (
+          <p className="field-error" id={LINE_MESSAGE} role="alert">
+            {name}: {shown.text}
+          </p>
+        ) : (
+          <p className="hint" id={LINE_MESSAGE}>
+            Type a quantity from 1 to {MAX_QUANTITY} and press Enter, or use − and +.
+          </p>
+        )}
+      </div>
+    </>
   )
 }
 
@@ -118,23 +180,7 @@ export function CartScreen() {
         </p>
       ) : (
         <>
-          <table className="cart-lines">
-            <caption className="visually-hidden">Items in your cart</caption>
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col" className="number">Price</th>
-                <th scope="col">Quantity</th>
-                <th scope="col" className="number">Line total</th>
-                <th scope="col"><span className="visually-hidden">Actions</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {cart.lines.map((line) => (
-                <LineRow key={line.itemId} line={line} />
-              ))}
-            </tbody>
-          </table>
+          <CartLines lines={cart.lines} />
           <CouponForm />
           <dl className="totals" aria-label="Totals">
             <dt>Subtotal</dt>
