@@ -53,6 +53,7 @@ export interface StoreCore {
   readonly onError: (error: unknown, event?: RecordedEvent) => void
   broker: Broker
   closed: boolean
+  closeReason?: CloseReason
 }
 
 /**
@@ -275,7 +276,7 @@ export class EventStore {
    */
   onClose(listener: CloseListener): () => void {
     if (this.core.closed) {
-      listener('closed')
+      listener(this.core.closeReason ?? 'closed')
       return () => {}
     }
     this.core.closeListeners.add(listener)
@@ -375,6 +376,7 @@ export class EventStore {
 export function closeCore(core: StoreCore, reason: CloseReason): void {
   if (core.closed) return
   core.closed = true
+  core.closeReason = reason
   const listeners = [...core.closeListeners]
   core.closeListeners.clear()
   for (const listener of listeners) {

@@ -49,6 +49,8 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
   const db = new Dexie(name, {
     ...(options.indexedDB ? { indexedDB: options.indexedDB, IDBKeyRange } : {}),
     chromeTransactionDurability: durability,
+    // A closed store stays closed: without this, the next Dexie call would quietly reopen it.
+    autoOpen: false,
   })
   declareSchema(db, readModels)
   try {

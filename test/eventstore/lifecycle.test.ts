@@ -43,6 +43,23 @@ describe('store.onClose: one lifecycle for the store', () => {
     expect(await newer.read.count()).toBe(1)
   })
 
+  it('stays closed after a newer version elsewhere: its own tables do not quietly reopen the connection', async () => {
+    const name = uniqueName()
+    const old = await openTestStore({ name, readModels: readModels(1) })
+    await openTestStore({ name, readModels: readModels(2) })
+    expect(await failure(() => old.db.table('seen').get('x'))).toBeInstanceOf(Error)
+    expect(old.db.isOpen()).toBe(false)
+  })
+
+  it('keeps the reason it closed for listeners added later', async () => {
+    const name = uniqueName()
+    const old = await openTestStore({ name, readModels: readModels(1) })
+    await openTestStore({ name, readModels: readModels(2) })
+    const late: CloseReason[] = []
+    old.onClose((reason) => late.push(reason))
+    expect(late).toEqual(['versionchange'])
+  })
+
   it('stops a projection runner when its store closes: nothing more is applied and nothing fails', async () => {
     const name = uniqueName()
     const store = await openTestStore({ name, readModels: readModels(1) })
