@@ -20,6 +20,9 @@ export interface OpenCurrentCart {
  * transaction, so of several tabs opening at once one starts it and the others follow that one.
  */
 export async function openCurrentCart(store: EventStore, repository: AggregateRepository, c: OpenCurrentCart): Promise<string> {
+  // Most opens find an open cart: they read, and write (in a readwrite transaction) only to start one.
+  const found = await currentCartOf(repository, c.shopperId)
+  if (found !== null && (await repository.load(Cart, found)).orderId === null) return found
   for (let attempt = 0; ; attempt++) {
     try {
       return await store.transaction(async (tx) => {

@@ -29,6 +29,7 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
   const [remove, removing] = useCommand(() => shop.removeItem(line.itemId), unexpected)
   const commandError = updating.error ?? removing.error
   useEffect(() => report(line.itemId, commandError), [report, line.itemId, commandError])
+  useEffect(() => () => report(line.itemId, null), [report, line.itemId])
   const inputId = `quantity-${line.itemId}`
   const commit = async () => {
     const text = quantity.trim()
