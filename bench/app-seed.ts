@@ -5,11 +5,12 @@
 // of carts, each checked out into an order (some completed later), and the current cart, a
 // stream of some tens of events with a snapshot. The read models are written as the app's
 // projections leave them: the `orders` rows, their checkpoint at the head of the log (so the
-// worker has nothing to catch up on), and the `session` row naming the current cart.
-import { Cart, Order, OrderCompleted, catalog, coupons, type CartState } from '../src/domain'
+// worker has nothing to catch up on). The current cart is named by the one event of the
+// `Shopper$local` stream, as an upgrade from the older `session` row leaves it.
+import { Cart, CartStarted, LOCAL_SHOPPER, Order, OrderCompleted, Shopper, catalog, coupons, type CartState } from '../src/domain'
 import { openEventStore, type NewEvent } from '../src/eventstore'
 import { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS, type CheckpointRecord, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/schema'
-import { ORDERS, SESSION, orderListProjection, shopReadModels, type OrderRow } from '../src/projections'
+import { ORDERS, orderListProjection, shopReadModels, type OrderRow } from '../src/projections'
 import { request } from './fixtures'
 
 export interface ShopSeedOptions {
@@ -114,7 +115,8 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
     const row = orders.get(orderId)
     if (row) Object.assign(row, { status: 'completed', completedAtSecond: clock })
   }
-  const pastEvents = total - currentCartEvents
+  // All but the current cart's events and the Shopper event that names it.
+  const pastEvents = total - currentCartEvents - 1
   while (plan.length < pastEvents) {
     for (let i = dueToComplete.length - 1; i >= 0; i--) {
       const due = dueToComplete[i] as { orderId: string; afterCart: number }
@@ -160,6 +162,7 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
   clock += between(600, 3 * 3600)
   const current = new Cart(crypto.randomUUID())
   const currentStream = `${Cart.aggregateName}$${current.id}`
+  add(CartStarted({ shopperId: LOCAL_SHOPPER, cartId: current.id, previousCartId: null }), `${Shopper.aggregateName}$${LOCAL_SHOPPER}`)
   let snapshot: { version: number; eventId: string; state: CartState } | null = null
   fill(current, currentCartEvents, (count) => {
     if (count % Cart.snapshotEvery === 0) {
@@ -214,7 +217,7 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
   }))
   const taken = snapshot as { version: number; eventId: string; state: CartState } | null
   await new Promise<void>((resolve, reject) => {
-    const tx = db.transaction([SNAPSHOTS, ORDERS, CHECKPOINTS, SESSION], 'readwrite', { durability: 'relaxed' })
+    const tx = db.transaction([SNAPSHOTS, ORDERS, CHECKPOINTS], 'readwrite', { durability: 'relaxed' })
     tx.oncomplete = () => resolve()
     tx.onabort = tx.onerror = () => reject(tx.error)
     if (taken) {
@@ -224,7 +227,6 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
     for (const row of orderRows) tx.objectStore(ORDERS).put(row)
     const checkpoint: CheckpointRecord = { name: orderListProjection.name, position: head.position, eventId: head.eventId, updatedAt: new Date(), version: orderListProjection.version ?? 1 }
     tx.objectStore(CHECKPOINTS).put(checkpoint)
-    tx.objectStore(SESSION).put({ key: 'cart', value: current.id })
   })
 
   // Read the log once, as the bench page does after seeding (bench/fixtures.ts, settle).
