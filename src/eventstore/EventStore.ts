@@ -102,7 +102,7 @@ export class EventStore {
     stored?: (recorded: RecordedEvent[]) => void,
   ): Promise<RecordedEvent[]> {
     const scope = this.scope()
-    return this.settle(scope, async () => {
+    return this.mutate(scope, async () => {
       const recorded = await this.appendIn(scope, events, options)
       if (scope.tx) {
         // Inside a transaction, a handler's failure rolls everything back.
@@ -126,19 +126,19 @@ export class EventStore {
   /** Appends without calling handlers. */
   append(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
     const scope = this.scope()
-    return this.settle(scope, () => this.appendIn(scope, events, options))
+    return this.mutate(scope, () => this.appendIn(scope, events, options))
   }
 
   /** Adds already stored events to another stream, in the given order. */
   link(eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
     const scope = this.scope()
-    return this.settle(scope, () => this.linkIn(scope, eventIds, options))
+    return this.mutate(scope, () => this.linkIn(scope, eventIds, options))
   }
 
   /** Drops the stream's membership and its snapshot; its events stay in the log and in other streams. */
   deleteStream(stream: string): Promise<void> {
     const scope = this.scope()
-    return this.settle(scope, async () => {
+    return this.mutate(scope, async () => {
       const name = streamName(stream)
       await this.writeIn(scope, (tx) => repository.deleteStream(tx, name), [STREAMS, SNAPSHOTS])
     })
@@ -322,6 +322,16 @@ export class EventStore {
   /** Calls app code (a callback) so that, inside a transaction, its Dexie calls join it. */
   private callIn<T>(scope: Scope, fn: () => T): T {
     return scope.tx ? scope.tx.inZone(fn) : fn()
+  }
+
+  /**
+   * A write call. Inside a transaction, any failure of it — a refused argument as much as a
+   * failed request — rolls the whole transaction back, so a caller that catches it and goes on
+   * cannot commit half of what it meant.
+   */
+  private mutate<T>(scope: Scope, operation: () => Promise<T>): Promise<T> {
+    const { tx } = scope
+    return this.settle(scope, tx ? () => tx.write(operation) : operation)
   }
 
   private query<T>(body: (tx: IDBTransaction) => Promise<T>, stores = [EVENTS, STREAMS]): Promise<T> {

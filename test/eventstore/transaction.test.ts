@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import {
+  InvalidExpectedVersionError,
   SyncDispatcher,
   TransactionCommittedEarlyError,
   TransactionExpiredError,
@@ -107,6 +108,22 @@ describe('store.transaction', () => {
         await store.db.table('counters').put({ id: 'notes', value: 1 })
         const refused = await failure(() => tx.publish([Counted({ n: 1 }, { eventId: 'c1' })], { stream: 't' }))
         expect(refused.message).toBe('handler failed')
+        return 'carried on'
+      }),
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect(await store.read.count()).toBe(0)
+    expect(await store.db.table('counters').count()).toBe(0)
+  })
+
+  it('rolls back everything when a call inside is refused by its argument checks, even when fn catches it', async () => {
+    const store = await openTestStore({ readModels })
+    const error = await failure(() =>
+      store.transaction(async (tx) => {
+        await tx.append(notes(1, 'a'), { stream: 's' })
+        await store.db.table('counters').put({ id: 'notes', value: 1 })
+        const refused = await failure(() => tx.append(notes(1, 'b'), { stream: 's', expectedVersion: 'sometime' as never }))
+        expect(refused).toBeInstanceOf(InvalidExpectedVersionError)
         return 'carried on'
       }),
     )
