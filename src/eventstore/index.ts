@@ -1,5 +1,5 @@
 // The public surface of Kiroku's event store.
-export { defineEvent, typeOf } from './Event'
+export { defineEvent, typeOf } from './events/Event'
 export type {
   EventData,
   EventDefinition,
@@ -10,17 +10,17 @@ export type {
   Metadata,
   NewEvent,
   RecordedEvent,
-} from './Event'
-export type { StandardSchemaV1 } from './StandardSchema'
-export { openEventStore } from './openEventStore'
-export type { OpenEventStoreOptions, ReadModelSchema } from './openEventStore'
-export { EventStore } from './EventStore'
-export type { AppendOptions, CloseListener, CloseReason, CommitListener, LinkOptions } from './EventStore'
-export type { ExpectedVersion } from './ExpectedVersion'
-export { ReadQuery } from './ReadQuery'
-export type { ReadSpec } from './readEvents'
-export type { EventHandler, HandlerContext } from './Subscriptions'
-export { SyncDispatcher } from './SyncDispatcher'
+} from './events/Event'
+export type { StandardSchemaV1 } from './events/StandardSchema'
+export { openEventStore } from './client/openEventStore'
+export type { OpenEventStoreOptions, ReadModelSchema } from './client/openEventStore'
+export { EventStore } from './client/EventStore'
+export type { AppendOptions, CloseListener, CloseReason, CommitListener, LinkOptions } from './client/EventStore'
+export type { ExpectedVersion } from './storage/ExpectedVersion'
+export { ReadQuery } from './client/ReadQuery'
+export type { ReadSpec } from './storage/readEvents'
+export type { EventHandler, HandlerContext } from './pubsub/Subscriptions'
+export { SyncDispatcher } from './pubsub/SyncDispatcher'
 export {
   AfterCommitDispatcher,
   ComposedDispatcher,
@@ -29,26 +29,26 @@ export {
   defaultComposedDispatcher,
   immediate,
   kindOf,
-} from './dispatchers'
-export type { DispatchKind } from './dispatchers'
-export type { Dispatcher } from './SyncDispatcher'
-export type { Durability } from './idb'
-export { librarySchema } from './schema'
-export type { SnapshotRecord } from './schema'
-export { AggregateRoot, streamOf } from './AggregateRoot'
-export type { AggregateType, AppliedEvent } from './AggregateRoot'
-export { AggregateRepository } from './AggregateRepository'
-export type { LoadReport, RepositoryOptions, WithAggregateOptions } from './AggregateRepository'
-export { SnapshotStore } from './SnapshotStore'
-export { Upcasters, upcaster } from './Upcasters'
-export type { Upcaster } from './Upcasters'
-export { given, ScenarioFailedError } from './testing'
-export { defineProjection } from './Projection'
-export type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './Projection'
-export { ProjectionRunner } from './ProjectionRunner'
-export type { ProjectionRunnerOptions } from './ProjectionRunner'
-export type { CheckpointRecord, ProjectionFailure } from './schema'
-export type { Outcome, Scenario } from './testing'
+} from './pubsub/dispatchers'
+export type { DispatchKind } from './pubsub/dispatchers'
+export type { Dispatcher } from './pubsub/SyncDispatcher'
+export type { Durability } from './storage/idb'
+export { librarySchema } from './storage/schema'
+export type { SnapshotRecord } from './storage/schema'
+export { AggregateRoot, streamOf } from './aggregates/AggregateRoot'
+export type { AggregateType, AppliedEvent } from './aggregates/AggregateRoot'
+export { AggregateRepository } from './aggregates/AggregateRepository'
+export type { LoadReport, RepositoryOptions, WithAggregateOptions } from './aggregates/AggregateRepository'
+export { SnapshotStore } from './storage/SnapshotStore'
+export { Upcasters, upcaster } from './events/Upcasters'
+export type { Upcaster } from './events/Upcasters'
+export { given, ScenarioFailedError } from './testing/given'
+export { defineProjection } from './projections/Projection'
+export type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './projections/Projection'
+export { ProjectionRunner } from './projections/ProjectionRunner'
+export type { ProjectionRunnerOptions } from './projections/ProjectionRunner'
+export type { CheckpointRecord, ProjectionFailure } from './storage/schema'
+export type { Outcome, Scenario } from './testing/given'
 export {
   EventDuplicatedInStreamError,
   EventNotFoundError,
@@ -70,13 +70,13 @@ export {
   registerError,
   reviveError,
 } from './errors'
-export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './streamCatalog'
-export type { ListStreamsOptions, StreamInfo, StreamPosition } from './streamCatalog'
-export { dispatchedAs } from './dispatchers'
-export { InstrumentedDispatcher } from './InstrumentedDispatcher'
-export type { DispatchSink, HandlerRun, InstrumentationOptions } from './InstrumentedDispatcher'
-export { DispatchLog } from './DispatchLog'
-export { decodeLine, encodeEvent, exportNdjson, exportNdjsonText } from './ndjson'
-export type { DecodedLine, DecodeResult, NdjsonEvent, ValuePath } from './ndjson'
-export { importNdjson, planImport, NdjsonImportError } from './importNdjson'
-export type { ImportPlan, ImportReport, NdjsonIssue } from './importNdjson'
+export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './io/streamCatalog'
+export type { ListStreamsOptions, StreamInfo, StreamPosition } from './io/streamCatalog'
+export { dispatchedAs } from './pubsub/dispatchers'
+export { InstrumentedDispatcher } from './pubsub/InstrumentedDispatcher'
+export type { DispatchSink, HandlerRun, InstrumentationOptions } from './pubsub/InstrumentedDispatcher'
+export { DispatchLog } from './pubsub/DispatchLog'
+export { decodeLine, encodeEvent, exportNdjson, exportNdjsonText } from './io/ndjson'
+export type { DecodedLine, DecodeResult, NdjsonEvent, ValuePath } from './io/ndjson'
+export { importNdjson, planImport, NdjsonImportError } from './io/importNdjson'
+export type { ImportPlan, ImportReport, NdjsonIssue } from './io/importNdjson'

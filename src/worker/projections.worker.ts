@@ -2,8 +2,8 @@
 // The projection worker: one per tab; the one holding the lock runs the deferred projections.
 import { openEventStore } from '../eventstore'
 import { deferredProjections, shopReadModels } from '../projections'
-import { ProjectionHost } from './ProjectionHost'
-import type { PageMessage, WorkerMessage } from './protocol'
+import { ProjectionHost } from '../eventstore/worker/ProjectionHost'
+import type { PageMessage, WorkerMessage } from '../eventstore/worker/protocol'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 

@@ -1,0 +1,50 @@
+import type { RecordedEvent } from './Event'
+import { EventUpcastError } from '../errors'
+
+/** Turns data stored at `fromVersion` into the shape of `fromVersion + 1`. */
+export interface Upcaster {
+  readonly type: string
+  readonly fromVersion: number
+  readonly upcast: (data: any, event: RecordedEvent) => unknown
+}
+
+export const upcaster = (type: string, fromVersion: number, upcast: Upcaster['upcast']): Upcaster => ({ type, fromVersion, upcast })
+
+/**
+ * Old payloads in the current shape, on read: each step takes one version to the next, so a
+ * chain 1 → 2 → 3 is two upcasters. Stored records are never rewritten.
+ */
+export class Upcasters {
+  private readonly steps = new Map<string, Map<number, Upcaster['upcast']>>()
+
+  constructor(upcasters: readonly Upcaster[] = []) {
+    for (const u of upcasters) this.register(u)
+  }
+
+  register(u: Upcaster): void {
+    const byVersion = this.steps.get(u.type) ?? new Map<number, Upcaster['upcast']>()
+    byVersion.set(u.fromVersion, u.upcast)
+    this.steps.set(u.type, byVersion)
+  }
+
+  get isEmpty(): boolean {
+    return this.steps.size === 0
+  }
+
+  apply(event: RecordedEvent): RecordedEvent {
+    const byVersion = this.steps.get(event.type)
+    if (!byVersion) return event
+    let version = typeof event.metadata.schemaVersion === 'number' ? event.metadata.schemaVersion : 1
+    let current = event
+    for (let step = byVersion.get(version); step; step = byVersion.get(version)) {
+      try {
+        current = { ...current, data: step(current.data, current) }
+      } catch (error) {
+        throw new EventUpcastError(event.eventId, event.type, version, error)
+      }
+      version += 1
+      current = { ...current, metadata: { ...current.metadata, schemaVersion: version } }
+    }
+    return current
+  }
+}

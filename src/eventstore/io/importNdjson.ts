@@ -1,0 +1,164 @@
+// Import of an NDJSON log, all or nothing: every line is checked first, against the file and
+// against the store, and only a file with no problem at all is written, in one transaction.
+import type { NewEvent } from '../events/Event'
+import { EventStoreError, registerError } from '../errors'
+import type { EventStore } from '../client/EventStore'
+import { decodeLine, type DecodedLine } from './ndjson'
+import { storedIds, streamVersions } from './streamCatalog'
+
+/** A problem with one line (1-based), phrased to follow "Line N …". */
+export interface NdjsonIssue {
+  line: number
+  message: string
+}
+
+export class NdjsonImportError extends EventStoreError {
+  override name = 'NdjsonImportError'
+  constructor(readonly issues: readonly NdjsonIssue[]) {
+    const shown = issues.slice(0, 5).map((issue) => `line ${issue.line} ${issue.message}`)
+    const more = issues.length > 5 ? `; and ${issues.length - 5} more` : ''
+    super(`The file was not imported, nothing was written: ${shown.join('; ')}${more}.`, { issues: issues.map((i) => ({ ...i })) })
+  }
+}
+
+registerError('NdjsonImportError', (fields) => new NdjsonImportError((fields.issues as NdjsonIssue[]) ?? []))
+
+export interface ImportReport {
+  events: number
+  streams: number
+}
+
+/** Stream memberships to write with one `link` call: consecutive positions of one stream. */
+interface LinkGroup {
+  stream: string
+  first: number
+  eventIds: string[]
+}
+
+export interface ImportPlan {
+  events: NewEvent[]
+  links: LinkGroup[]
+  streams: number
+}
+
+/**
+ * Checks the file and writes it in one `store.transaction`: the events are appended to the log in
+ * the file's order with their ids and metadata, then joined to their streams at the positions
+ * the file gives. Throws NdjsonImportError, having written nothing, when any line has a problem.
+ */
+export async function importNdjson(store: EventStore, text: string): Promise<ImportReport> {
+  const plan = await planImport(store, text)
+  await store.transaction(async (tx) => {
+    if (plan.events.length) await tx.append(plan.events)
+    for (const group of plan.links) await tx.link(group.eventIds, { stream: group.stream, expectedVersion: group.first - 1 })
+  })
+  return { events: plan.events.length, streams: plan.streams }
+}
+
+/** Every check of `importNdjson`, without writing: the plan, or NdjsonImportError. */
+export async function planImport(store: EventStore, text: string): Promise<ImportPlan> {
+  const issues: NdjsonIssue[] = []
+  const lines: DecodedLine[] = []
+  const firstLineOf = new Map<string, number>()
+  text.split(/\r?\n/).forEach((raw, i) => {
+    if (raw.trim() === '') return
+    const decoded = decodeLine(raw, i + 1)
+    if (!decoded.ok) return issues.push(...decoded.problems.map((message) => ({ line: i + 1, message })))
+    const { eventId } = decoded.value.event
+    const earlier = firstLineOf.get(eventId)
+    if (earlier !== undefined) return issues.push({ line: i + 1, message: `repeats event id "${eventId}" from line ${earlier}` })
+    firstLineOf.set(eventId, i + 1)
+    lines.push(decoded.value)
+  })
+  const stored = await storedIds(store, lines.map((l) => l.event.eventId))
+  for (const { line, event } of lines) {
+    if (stored.has(event.eventId)) issues.push({ line, message: `holds event "${event.eventId}", which this store already has` })
+  }
+  // Stream positions are only worth checking once every line could be read.
+  if (issues.length === 0) issues.push(...(await checkStreams(store, lines)))
+  const links = issues.length === 0 ? linkOrder(lines, issues) : []
+  if (issues.length) throw new NdjsonImportError(issues.sort((a, b) => a.line - b.line))
+  return { events: lines.map((l) => l.event), links, streams: new Set(links.map((g) => g.stream)).size }
+}
+
+/** Each stream's positions must run without gaps or repeats from the stream's next position here. */
+async function checkStreams(store: EventStore, lines: DecodedLine[]): Promise<NdjsonIssue[]> {
+  const byStream = new Map<string, Array<{ position: number; line: number }>>()
+  for (const { line, streams } of lines) {
+    for (const { stream, position } of streams) listIn(byStream, stream).push({ position, line })
+  }
+  const versions = await streamVersions(store, [...byStream.keys()])
+  const issues: NdjsonIssue[] = []
+  for (const [stream, entries] of byStream) {
+    entries.sort((a, b) => a.position - b.position || a.line - b.line)
+    const version = versions.get(stream) ?? -1
+    const head = entries[0] as { position: number; line: number }
+    if (head.position !== version + 1) {
+      issues.push({
+        line: head.line,
+        message:
+          version === -1
+            ? `puts the first event of stream "${stream}" at position ${head.position}, but the stream starts at 0`
+            : `puts an event at position ${head.position} of stream "${stream}", which already holds positions 0–${version} here`,
+      })
+    }
+    entries.forEach((entry, i) => {
+      const before = entries[i - 1]
+      if (!before) return
+      if (entry.position === before.position) {
+        issues.push({ line: entry.line, message: `puts an event at position ${entry.position} of stream "${stream}", as line ${before.line} does` })
+      } else if (entry.position !== before.position + 1) {
+        issues.push({ line: entry.line, message: `puts an event at position ${entry.position} of stream "${stream}", but position ${before.position + 1} is missing` })
+      }
+    })
+  }
+  return issues
+}
+
+/**
+ * An order of `link` calls that gives every stream its positions and every event its streams in
+ * the order it joined them: the order the log was written in, reconstructed. Drains one stream
+ * as far as it can before moving on, so a stream's consecutive events go in one call.
+ */
+function linkOrder(lines: DecodedLine[], issues: NdjsonIssue[]): LinkGroup[] {
+  type Member = { line: DecodedLine; stream: string; position: number; k: number }
+  const chains = new Map<string, Member[]>()
+  for (const line of lines) {
+    line.streams.forEach(({ stream, position }, k) => listIn(chains, stream).push({ line, stream, position, k }))
+  }
+  for (const chain of chains.values()) chain.sort((a, b) => a.position - b.position)
+  const nextInStream = new Map<string, number>([...chains.keys()].map((s) => [s, 0]))
+  const joined = new Map<DecodedLine, number>()
+  const ready = (stream: string): Member | undefined => {
+    const member = chains.get(stream)?.[nextInStream.get(stream) ?? 0]
+    return member && (joined.get(member.line) ?? 0) === member.k ? member : undefined
+  }
+  const groups: LinkGroup[] = []
+  const pending = [...chains.keys()].reverse()
+  while (pending.length) {
+    const stream = pending.pop() as string
+    let group: LinkGroup | undefined
+    for (let member = ready(stream); member; member = ready(stream)) {
+      group ??= { stream, first: member.position, eventIds: [] }
+      group.eventIds.push(member.line.event.eventId)
+      nextInStream.set(stream, (nextInStream.get(stream) ?? 0) + 1)
+      joined.set(member.line, member.k + 1)
+      const then = member.line.streams[member.k + 1]
+      if (then) pending.push(then.stream)
+    }
+    if (group) groups.push(group)
+  }
+  for (const [stream, chain] of chains) {
+    const stuck = chain[nextInStream.get(stream) ?? 0]
+    if (stuck) {
+      issues.push({ line: stuck.line.line, message: `puts its event in stream "${stream}" in an order that contradicts the other lines' stream positions` })
+    }
+  }
+  return groups
+}
+
+function listIn<T>(map: Map<string, T[]>, key: string): T[] {
+  let list = map.get(key)
+  if (!list) map.set(key, (list = []))
+  return list
+}

@@ -1,0 +1,97 @@
+import type { EventMetadata } from '../events/Event'
+
+export const EVENTS = 'events'
+export const STREAMS = 'streams'
+export const SNAPSHOTS = 'snapshots'
+export const CHECKPOINTS = 'projections'
+
+/** A row of the global log. `position` is the auto-increment key: the event's global position. */
+export interface EventRecord {
+  position?: number
+  eventId: string
+  type: string
+  data: unknown
+  metadata: EventMetadata
+}
+
+/** The latest snapshot of a stream's aggregate. */
+export interface SnapshotRecord {
+  stream: string
+  /** The stream version the state includes (its last position). */
+  version: number
+  /** The id of the event at that position, checked on restore. */
+  eventId: string
+  /** The aggregate's own snapshot shape version; a mismatch means "replay instead". */
+  schemaVersion: number
+  state: unknown
+  takenAt: Date
+}
+
+/** Where a deferred projection stands in the log, and why it stopped if it did. */
+export interface CheckpointRecord {
+  name: string
+  /** Global position of the last event applied (0: none yet). */
+  position: number
+  /** Its id, to read on from it. */
+  eventId: string | null
+  updatedAt: Date
+  /** The projection's version that wrote the read model (1 when absent). */
+  version?: number
+  failure?: ProjectionFailure
+}
+
+export interface ProjectionFailure {
+  eventId: string
+  position: number
+  attempts: number
+  error: { name: string; message: string }
+  at: Date
+}
+
+/** A row of stream membership, keyed by [stream+position]. */
+export interface StreamRecord {
+  stream: string
+  position: number
+  eventId: string
+  globalPosition: number
+  type: string
+  /** Orders the streams an event belongs to by when it joined them. */
+  joinOrder: number
+}
+
+/**
+ * The library's own tables, one entry per schema version. A new version may add tables or
+ * indexes and an upgrade step; Dexie applies the steps an older database has not seen yet.
+ * Dexie versions are `library version × 1000 + read-model version`, so the app's read-model
+ * tables can evolve on their own without re-running the library's upgrades.
+ */
+export const librarySchema: ReadonlyArray<{ version: number; stores: Record<string, string> }> = [
+  {
+    version: 1,
+    stores: {
+      [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+    },
+  },
+  {
+    // Aggregate snapshots: the latest one per stream.
+    version: 2,
+    stores: {
+      [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+      [SNAPSHOTS]: 'stream',
+    },
+  },
+  {
+    // Deferred projections' checkpoints, written in the same transaction as their read models.
+    version: 3,
+    stores: {
+      [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+      [SNAPSHOTS]: 'stream',
+      [CHECKPOINTS]: 'name',
+    },
+  },
+]
+
+export const LIBRARY_VERSION_STEP = 1000

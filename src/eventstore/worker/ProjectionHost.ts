@@ -1,0 +1,130 @@
+import { ProjectionRunner, type EventStore, type ProjectionDefinition, type ProjectionRunnerOptions } from '..'
+import { channelName, lockName, plainError, type ChannelMessage, type PageMessage, type WorkerMessage } from './protocol'
+
+/** The parts of BroadcastChannel the host uses. */
+export interface Channel {
+  postMessage(message: ChannelMessage): void
+  addEventListener(type: 'message', listener: (event: { data: ChannelMessage }) => void): void
+  close(): void
+}
+
+/** The part of the Web Locks API the host uses: callback runs while the lock is held. */
+export interface Locks {
+  request(name: string, callback: () => Promise<void>): Promise<unknown>
+}
+
+export interface HostOptions {
+  openStore(database: string): Promise<EventStore>
+  projections: readonly ProjectionDefinition[]
+  locks: Locks
+  openChannel(name: string): Channel
+  /** To this worker's own page. */
+  post(message: WorkerMessage): void
+  runner?: ProjectionRunnerOptions
+  id?: string
+}
+
+/**
+ * The projection worker's logic, free of `self`: every tab starts one; the one holding the
+ * database's Web Lock leads and runs the deferred projections, the others wait to take over.
+ * Commits, rebuild and retry requests arrive on the database's BroadcastChannel from any tab.
+ *
+ * It lives as long as its store: when the store closes for any reason (stop, another tab opening
+ * a newer schema, the browser dropping the connection), the runner stops, the lock is released
+ * so another tab's worker can lead, and the channel closes.
+ */
+export class ProjectionHost {
+  readonly id: string
+  private store: EventStore | null = null
+  private channel: Channel | null = null
+  private runner: ProjectionRunner | null = null
+  private release: (() => void) | null = null
+  private offClose: (() => void) | null = null
+  private stopped = false
+
+  constructor(private readonly options: HostOptions) {
+    this.id = options.id ?? crypto.randomUUID()
+  }
+
+  get isLeader(): boolean {
+    return this.runner !== null
+  }
+
+  async handle(message: PageMessage): Promise<void> {
+    try {
+      if (message.type === 'start') await this.start(message.database)
+      else this.stop()
+    } catch (error) {
+      this.options.post({ type: 'failed', error: plainError(error) })
+    }
+  }
+
+  /** Ends this host for good: the runner stops, the lock (if held) is released, channel and store close. */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    const led = this.runner !== null
+    this.offClose?.()
+    this.runner?.stop()
+    this.runner = null
+    this.release?.()
+    this.channel?.close()
+    this.store?.close()
+    if (led) this.options.post({ type: 'role', leader: false, id: this.id })
+  }
+
+  private async start(database: string): Promise<void> {
+    if (this.store || this.stopped) return
+    const store = await this.options.openStore(database)
+    if (this.stopped) return store.close()
+    this.store = store
+    const channel = this.options.openChannel(channelName(database))
+    this.channel = channel
+    channel.addEventListener('message', ({ data }) => void this.onChannel(data))
+    this.options.post({ type: 'role', leader: false, id: this.id })
+    // One lifecycle: whatever closes the store ends this host (at once if it is closed already).
+    this.offClose = store.onClose(() => this.stop())
+    if (this.stopped) return
+    // Resolves when the lock is granted and held; the lock is released when this worker ends.
+    void this.options.locks
+      .request(lockName(database), () => this.lead(store, channel))
+      .catch((error: unknown) => this.options.post({ type: 'failed', error: plainError(error) }))
+  }
+
+  private async lead(store: EventStore, channel: Channel): Promise<void> {
+    if (this.stopped) return
+    // Resolved by stop(): returning from this callback is what releases the lock.
+    const held = new Promise<void>((resolve) => (this.release = resolve))
+    const runner = new ProjectionRunner(store, this.options.projections, {
+      ...this.options.runner,
+      onStatus: (projections) => {
+        this.options.runner?.onStatus?.(projections)
+        if (!this.stopped) channel.postMessage({ type: 'status', leader: this.id, projections })
+      },
+    })
+    this.runner = runner
+    this.options.post({ type: 'role', leader: true, id: this.id })
+    // Catch up with whatever was committed while no tab led, then follow notifications.
+    await runner.start()
+    await held
+  }
+
+  private async onChannel(message: ChannelMessage): Promise<void> {
+    const runner = this.runner
+    if (!runner || this.stopped) return
+    try {
+      switch (message.type) {
+        case 'committed':
+          return await runner.notify()
+        case 'rebuild':
+          return await runner.rebuild(message.projection)
+        case 'retry':
+          return await runner.retry(message.projection)
+        case 'status-request':
+          return this.channel?.postMessage({ type: 'status', leader: this.id, projections: runner.status() })
+      }
+    } catch (error) {
+      this.options.post({ type: 'failed', error: plainError(error) })
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import type { EventStore, ProjectionStatus } from '..'
+import { channelName, type ChannelMessage, type PlainError, type WorkerMessage } from './protocol'
+
+export interface ProjectionsView {
+  /** Whether this tab's worker is the one running the projections. */
+  leadsHere: boolean
+  /** The leading worker's id, once one has reported. */
+  leader: string | null
+  projections: ProjectionStatus[]
+  /** The last failure this tab's worker reported. */
+  error: PlainError | null
+}
+
+export interface ClientOptions {
+  createWorker?: () => Worker
+}
+
+const defaultWorker = () => new Worker(new URL('./projections.worker.ts', import.meta.url), { type: 'module', name: 'kiroku-projections' })
+
+/**
+ * The page's side of the projection worker: starts this tab's worker, tells the leader (in any
+ * tab) about this tab's commits, and keeps the latest status for the UI and the devtools. It
+ * lives as long as the page's store: when that closes (the page closed it, or another tab opened
+ * a newer schema), the worker is terminated, which releases the lead if this tab had it.
+ */
+export class ProjectionWorkerClient {
+  /** This tab, as the sender of its commit messages. */
+  readonly tabId = crypto.randomUUID()
+  private worker: Worker | null = null
+  private readonly channel: BroadcastChannel
+  private view: ProjectionsView = { leadsHere: false, leader: null, projections: [], error: null }
+  private readonly listeners = new Set<(view: ProjectionsView) => void>()
+  private readonly remoteCommitListeners = new Set<(position: number) => void>()
+  private workerId: string | null = null
+  private readonly offCommit: () => void
+  private readonly offClose: (() => void) | undefined
+  private stopped = false
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.channel = new BroadcastChannel(channelName(store.name))
+    this.channel.onmessage = (event: MessageEvent<ChannelMessage>) => this.onChannel(event.data)
+    this.offCommit = store.onCommit((events) => {
+      const last = events.at(-1)
+      if (last) this.send({ type: 'committed', position: last.globalPosition, origin: this.tabId })
+    })
+    // Last: a store closed already stops a client that is complete.
+    this.offClose = store.onClose(() => this.stop())
+  }
+
+  start(): this {
+    if (this.worker || this.stopped) return this
+    const worker = (this.options.createWorker ?? defaultWorker)()
+    worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.onWorker(event.data)
+    worker.onerror = (event) => this.update({ error: { name: 'WorkerError', message: event.message || 'The projection worker failed to start.' } })
+    worker.postMessage({ type: 'start', database: this.store.name })
+    this.worker = worker
+    this.send({ type: 'status-request' })
+    return this
+  }
+
+  getSnapshot = (): ProjectionsView => this.view
+
+  subscribe = (listener: (view: ProjectionsView) => void): (() => void) => {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Resolves with the first view (now or later) that satisfies the predicate. */
+  waitFor(predicate: (view: ProjectionsView) => boolean): Promise<ProjectionsView> {
+    if (predicate(this.view)) return Promise.resolve(this.view)
+    return new Promise((resolve) => {
+      const off = this.subscribe((view) => {
+        if (!predicate(view)) return
+        off()
+        resolve(view)
+      })
+    })
+  }
+
+  /** Called when another tab committed events (this tab's own commits are the store's onCommit). */
+  onRemoteCommit(listener: (position: number) => void): () => void {
+    this.remoteCommitListeners.add(listener)
+    return () => this.remoteCommitListeners.delete(listener)
+  }
+
+  rebuild(projection: string): void {
+    this.send({ type: 'rebuild', projection })
+  }
+
+  retry(projection: string): void {
+    this.send({ type: 'retry', projection })
+  }
+
+  /** Ends this tab's worker (releasing the lead, if it had it) and stops listening; for good. */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.offCommit()
+    this.offClose?.()
+    this.worker?.terminate()
+    this.worker = null
+    this.channel.close()
+    if (this.view.leadsHere) this.update({ leadsHere: false })
+  }
+
+  private send(message: ChannelMessage): void {
+    if (!this.stopped) this.channel.postMessage(message)
+  }
+
+  private onWorker(message: WorkerMessage): void {
+    if (message.type === 'role') {
+      this.workerId = message.id
+      this.update({ leadsHere: message.leader, ...(message.leader ? { leader: message.id } : {}) })
+    } else {
+      this.update({ error: message.error })
+    }
+  }
+
+  private onChannel(message: ChannelMessage): void {
+    if (message.type === 'committed' && message.origin !== this.tabId) {
+      for (const listener of this.remoteCommitListeners) listener(message.position)
+    }
+    if (message.type !== 'status') return
+    this.update({ leader: message.leader, leadsHere: message.leader === this.workerId, projections: message.projections })
+  }
+
+  private update(patch: Partial<ProjectionsView>): void {
+    this.view = { ...this.view, ...patch }
+    for (const listener of this.listeners) listener(this.view)
+  }
+}
