@@ -1,12 +1,13 @@
-// Lint: TypeScript's recommended rules plus the import rules of docs/ARCHITECTURE.md (who may import whom), so a
-// folder cannot reach what it must not (the library stays free of React and the app).
+// Lint: TypeScript's recommended rules plus the import rules of docs/ARCHITECTURE.md: who may import
+// whom, between the app's folders and between the library's role folders, and no import circles.
+import importX from 'eslint-plugin-import-x'
 import tseslint from 'typescript-eslint'
 
 /** `patterns` are gitignore-style (a folder and all below it); `exact` are package names matched exactly. */
-const restrict = (files, patterns, message, exact = []) => ({
+const restrict = (files, patterns, message, exact = [], options = {}) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }], paths: exact.map((name) => ({ name, message })) }],
+    'no-restricted-imports': ['error', { patterns: [{ group: patterns, message, ...options }], paths: exact.map((name) => ({ name, message })) }],
   },
 })
 
@@ -14,6 +15,42 @@ const everythingBut = (...allowed) =>
   ['eventstore', 'domain', 'projections', 'worker', 'ui', 'devtools', 'pwa', 'main']
     .filter((room) => !allowed.includes(`src/${room}`))
     .flatMap((room) => [`**/${room}`, `**/${room}/**`, `**/${room}.ts`, `**/${room}.tsx`])
+
+// The library's role folders, each reached only through its index.ts, and what each may use.
+// The order is the layering: a folder uses only folders listed before it, so no circle can form.
+const LIBRARY = {
+  events: [],
+  aggregates: ['events'],
+  pubsub: ['events'],
+  testing: ['events', 'aggregates'],
+  storage: ['events', 'aggregates'],
+  client: ['events', 'aggregates', 'pubsub', 'storage'],
+  projections: ['events', 'storage', 'client'],
+  io: ['events', 'storage', 'client'],
+  worker: ['events', 'client', 'projections'],
+}
+/** Parts that must load anywhere (the sync server's Node too): no browser storage. */
+const STORAGE_FREE = ['events', 'aggregates', 'pubsub', 'testing']
+
+const libraryRules = Object.entries(LIBRARY).map(([folder, uses]) => {
+  const others = Object.keys(LIBRARY).filter((other) => other !== folder && !uses.includes(other))
+  return restrict(
+    [`src/eventstore/${folder}/**`],
+    [
+      ...others.flatMap((other) => [`../${other}`, `../${other}/**`]),
+      // Another folder only through its index; never the library's root index or beyond it.
+      '../*/*',
+      '../../*',
+      // A standalone library: no React, no zustand, no app code.
+      ...['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'workbox-window'],
+      ...(STORAGE_FREE.includes(folder) ? ['dexie', 'dexie/*'] : []),
+    ],
+    `src/eventstore/${folder} may use ${uses.length ? uses.map((u) => `${u}/ (through its index)`).join(', ') : 'no other role folder'}` +
+      `, errors.ts${STORAGE_FREE.includes(folder) ? ' and nothing that touches IndexedDB or Dexie' : ' and dexie'}: see docs/ARCHITECTURE.md.`,
+    // The library's own root index: what it exports is for the library's users.
+    ['..', '../index'],
+  )
+})
 
 export default tseslint.config(
   { ignores: ['dist/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**', 'bench/profile/**', 'test/e2e/screenshots/**'] },
@@ -24,16 +61,50 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // No import circles anywhere in the app or the library (type-only imports included).
+    files: ['src/**/*.{ts,tsx}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } },
+      // Without a parser for .ts files the rule would see no imports in them, and no circle.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs'],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
   restrict(
-    ['src/eventstore/**'],
-    [...everythingBut('src/eventstore'), 'react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'workbox-window'],
+    ['src/eventstore/*.ts'],
+    ['../*', 'react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'workbox-window'],
     'src/eventstore is a standalone library: it may import only dexie.',
   ),
-  restrict(
-    ['src/domain/**'],
-    [...everythingBut('src/eventstore', 'src/domain'), 'react', 'react-dom', 'zustand', 'zustand/*', 'dexie', 'workbox-window'],
-    'src/domain holds pure business rules on top of src/eventstore.',
-  ),
+  ...libraryRules,
+  {
+    // The domain runs on the server too: of the library, only the parts that load anywhere, each
+    // through its index, and the client as a type only (erased at run time).
+    files: ['src/domain/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: everythingBut('src/eventstore', 'src/domain'),
+              message: 'src/domain holds pure business rules on top of src/eventstore.',
+            },
+            {
+              // The library's root (it loads the browser store), a folder's files past its index, and
+              // the folders that need IndexedDB.
+              regex: String.raw`eventstore(/index)?$|eventstore/[^/]+/.|eventstore/(pubsub|storage|projections|io|worker|testing)$`,
+              message: 'src/domain may use src/eventstore/events, aggregates and errors (each through its index), so it loads in Node without a browser storage.',
+            },
+            { regex: 'eventstore/client$', allowTypeImports: true, message: 'src/domain may use the store client as a type only.' },
+          ],
+          paths: ['react', 'react-dom', 'zustand', 'dexie', 'workbox-window'].map((name) => ({ name, message: 'src/domain holds pure business rules.' })),
+        },
+      ],
+    },
+  },
   restrict(
     ['src/projections/**'],
     [...everythingBut('src/eventstore', 'src/domain', 'src/projections'), 'react', 'react-dom', 'workbox-window'],

@@ -9,7 +9,7 @@
 // `Shopper$local` stream, as an upgrade from the older `session` row leaves it.
 import { Cart, CartStarted, LOCAL_SHOPPER, Order, OrderCompleted, Shopper, catalog, coupons, type CartState } from '../src/domain'
 import { openEventStore, type NewEvent } from '../src/eventstore'
-import { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS, type CheckpointRecord, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage/schema'
+import { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS, type CheckpointRecord, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage'
 import { ORDERS, orderListProjection, shopReadModels, type OrderRow } from '../src/projections'
 import { request } from './fixtures'
 

@@ -1,5 +1,8 @@
-// The public surface of Kiroku's event store.
-export { defineEvent, typeOf } from './events/Event'
+// The public surface of Kiroku's event store, folder by folder. Test helpers (given/when/then)
+// are not here: they have their own entry, `src/eventstore/testing`.
+
+// events/: defining events, their schemas and upcasters (no storage: safe anywhere)
+export { defineEvent, typeOf, Upcasters, upcaster } from './events'
 export type {
   EventData,
   EventDefinition,
@@ -10,45 +13,72 @@ export type {
   Metadata,
   NewEvent,
   RecordedEvent,
-} from './events/Event'
-export type { StandardSchemaV1 } from './events/StandardSchema'
-export { openEventStore } from './client/openEventStore'
-export type { OpenEventStoreOptions, ReadModelSchema } from './client/openEventStore'
-export { EventStore } from './client/EventStore'
-export type { AppendOptions, CloseListener, CloseReason, CommitListener, LinkOptions } from './client/EventStore'
-export type { ExpectedVersion } from './storage/ExpectedVersion'
-export { ReadQuery } from './client/ReadQuery'
-export type { ReadSpec } from './storage/readEvents'
-export type { EventHandler, HandlerContext } from './pubsub/Subscriptions'
-export { SyncDispatcher } from './pubsub/SyncDispatcher'
+  StandardSchemaV1,
+  Upcaster,
+} from './events'
+
+// aggregates/: state rebuilt by replay, the repository and its storage port (safe anywhere)
+export { AggregateRepository, AggregateRoot, streamOf } from './aggregates'
+export type { AggregateStore, AggregateType, AppliedEvent, History, LoadReport, RepositoryOptions, Snapshot, WithAggregateOptions } from './aggregates'
+
+// client/: the store itself, on IndexedDB
+export { EventStore, ReadQuery, openEventStore } from './client'
+export type {
+  AppendOptions,
+  CloseListener,
+  CloseReason,
+  CommitListener,
+  EventHandler,
+  HandlerContext,
+  LinkOptions,
+  OpenEventStoreOptions,
+  ReadModelSchema,
+} from './client'
+
+// storage/: the IndexedDB layout and the expected-version contract
+export { SnapshotStore, librarySchema } from './storage'
+export type { CheckpointRecord, Durability, ExpectedVersion, ProjectionFailure, ReadSpec, SnapshotRecord } from './storage'
+
+// pubsub/: dispatchers, as RailsEventStore's, and their instrumentation
 export {
   AfterCommitDispatcher,
   ComposedDispatcher,
+  DispatchLog,
   ImmediateDispatcher,
+  InstrumentedDispatcher,
+  SyncDispatcher,
   afterCommit,
   defaultComposedDispatcher,
+  dispatchedAs,
   immediate,
   kindOf,
-} from './pubsub/dispatchers'
-export type { DispatchKind } from './pubsub/dispatchers'
-export type { Dispatcher } from './pubsub/SyncDispatcher'
-export type { Durability } from './storage/idb'
-export { librarySchema } from './storage/schema'
-export type { SnapshotRecord } from './storage/schema'
-export { AggregateRoot, streamOf } from './aggregates/AggregateRoot'
-export type { AggregateType, AppliedEvent } from './aggregates/AggregateRoot'
-export { AggregateRepository } from './aggregates/AggregateRepository'
-export type { LoadReport, RepositoryOptions, WithAggregateOptions } from './aggregates/AggregateRepository'
-export { SnapshotStore } from './storage/SnapshotStore'
-export { Upcasters, upcaster } from './events/Upcasters'
-export type { Upcaster } from './events/Upcasters'
-export { given, ScenarioFailedError } from './testing/given'
-export { defineProjection } from './projections/Projection'
-export type { ProjectionContext, ProjectionDefinition, ProjectionState, ProjectionStatus } from './projections/Projection'
-export { ProjectionRunner } from './projections/ProjectionRunner'
-export type { ProjectionRunnerOptions } from './projections/ProjectionRunner'
-export type { CheckpointRecord, ProjectionFailure } from './storage/schema'
-export type { Outcome, Scenario } from './testing/given'
+} from './pubsub'
+export type { DispatchKind, DispatchSink, Dispatcher, HandlerRun, InstrumentationOptions } from './pubsub'
+
+// projections/: deferred projections with durable checkpoints
+export { ProjectionRunner, defineProjection } from './projections'
+export type { ProjectionContext, ProjectionDefinition, ProjectionRunnerOptions, ProjectionState, ProjectionStatus } from './projections'
+
+// worker/: running the deferred projections in one tab's Web Worker, and following it from every tab
+export * from './worker'
+
+// io/: the whole log in and out (NDJSON) and the stream catalog
+export {
+  NdjsonImportError,
+  countStreams,
+  decodeLine,
+  encodeEvent,
+  exportNdjson,
+  exportNdjsonText,
+  importNdjson,
+  listStreams,
+  membershipsOf,
+  planImport,
+  storedIds,
+  streamVersions,
+} from './io'
+export type { DecodeResult, DecodedLine, ImportPlan, ImportReport, ListStreamsOptions, NdjsonEvent, NdjsonIssue, StreamInfo, StreamPosition, ValuePath } from './io'
+
 export {
   EventDuplicatedInStreamError,
   EventNotFoundError,
@@ -56,11 +86,11 @@ export {
   EventStoreError,
   EventUpcastError,
   IncorrectStreamDataError,
-  MissingHandlerError,
-  ProjectionTransactionExpiredError,
   InvalidEventDataError,
   InvalidExpectedVersionError,
   InvalidPageSizeError,
+  MissingHandlerError,
+  ProjectionTransactionExpiredError,
   StorageError,
   StorageQuotaExceededError,
   StoreClosedError,
@@ -70,13 +100,3 @@ export {
   registerError,
   reviveError,
 } from './errors'
-export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './io/streamCatalog'
-export type { ListStreamsOptions, StreamInfo, StreamPosition } from './io/streamCatalog'
-export { dispatchedAs } from './pubsub/dispatchers'
-export { InstrumentedDispatcher } from './pubsub/InstrumentedDispatcher'
-export type { DispatchSink, HandlerRun, InstrumentationOptions } from './pubsub/InstrumentedDispatcher'
-export { DispatchLog } from './pubsub/DispatchLog'
-export { decodeLine, encodeEvent, exportNdjson, exportNdjsonText } from './io/ndjson'
-export type { DecodedLine, DecodeResult, NdjsonEvent, ValuePath } from './io/ndjson'
-export { importNdjson, planImport, NdjsonImportError } from './io/importNdjson'
-export type { ImportPlan, ImportReport, NdjsonIssue } from './io/importNdjson'

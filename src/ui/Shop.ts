@@ -1,12 +1,5 @@
 // The shop's services: the store, the views the screens read, and the commands they run.
-import {
-  AggregateRepository,
-  SyncDispatcher,
-  defaultComposedDispatcher,
-  openEventStore,
-  type Dispatcher,
-  type EventStore,
-} from '../eventstore'
+import { AggregateRepository, defaultComposedDispatcher, type Dispatcher, type EventStore, openEventStore, ProjectionWorkerClient, SyncDispatcher } from '../eventstore'
 import {
   CartCheckedOutError,
   LOCAL_SHOPPER,
@@ -33,7 +26,6 @@ import {
   type CurrentCartFollower,
   type OrdersViewStore,
 } from '../projections'
-import { ProjectionWorkerClient } from '../worker'
 
 export interface ShopOptions {
   database: string
@@ -60,7 +52,10 @@ export class Shop {
     worker: boolean,
   ) {
     this.repository = new AggregateRepository(store)
-    this.projections = new ProjectionWorkerClient(store)
+    this.projections = new ProjectionWorkerClient(store, {
+      // The shop's worker entry: which deferred projections run, and where.
+      createWorker: () => new Worker(new URL('../worker/projections.worker.ts', import.meta.url), { type: 'module', name: 'kiroku-projections' }),
+    })
     this.stops.push(projectCartView(store, this.repository, this.cart))
     this.currentCart = followCurrentCart(store, this.repository, this.cart, this.shopperId)
     this.stops.push(() => this.currentCart.stop())

@@ -1,9 +1,8 @@
 import { createContext, useContext, useSyncExternalStore } from 'react'
 import { useStore } from 'zustand'
-import type { DispatchLog } from '../eventstore'
+import type { DispatchLog, ProjectionsView } from '../eventstore'
 import type { CartView, OrdersView } from '../projections'
 import type { AppUpdates, Installer, StoragePersistence, ValueSource } from '../pwa'
-import type { ProjectionsView } from '../worker'
 import type { Shop } from './Shop'
 
 export interface AppServices {

@@ -1,9 +1,7 @@
 /// <reference lib="webworker" />
 // The projection worker: one per tab; the one holding the lock runs the deferred projections.
-import { openEventStore } from '../eventstore'
+import { openEventStore, type PageMessage, ProjectionHost, type WorkerMessage } from '../eventstore'
 import { deferredProjections, shopReadModels } from '../projections'
-import { ProjectionHost } from '../eventstore/worker/ProjectionHost'
-import type { PageMessage, WorkerMessage } from '../eventstore/worker/protocol'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope
 

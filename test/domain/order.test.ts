@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { AggregateRepository, EventStoreError, given, reviveError, type EventStore, type NewEvent } from '../../src/eventstore'
+import { AggregateRepository, EventStoreError, reviveError, type EventStore, type NewEvent } from '../../src/eventstore'
+import { given } from '../../src/eventstore/testing'
 import {
   Cart,
   CartCheckedOutError,
@@ -35,40 +36,40 @@ describe('Order.place', () => {
   it('places a draft order with the cart’s lines, subtotal, discount and total', () => {
     const result = order([])
       .when((o) => o.place('c1', lines, 7500, 500))
-      .then([placed])
+      .thenEmits([placed])
     expect(result.status).toBe('draft')
     expect(result.total).toBe(7000)
     expect(result.lines).toEqual(lines)
   })
 
   it('rejects placing the order a second time with OrderAlreadyPlacedError', () => {
-    const result = order().when((o) => o.place('c2', lines, 100, 0)).then(OrderAlreadyPlacedError)
+    const result = order().when((o) => o.place('c2', lines, 100, 0)).thenThrows(OrderAlreadyPlacedError)
     expect(result.total).toBe(7000)
   })
 
   it('rejects placing a completed order again with OrderAlreadyPlacedError', () => {
     order([placed, completed])
       .when((o) => o.place('c2', lines, 100, 0))
-      .then(OrderAlreadyPlacedError)
+      .thenThrows(OrderAlreadyPlacedError)
   })
 })
 
 describe('Order.complete', () => {
   it('turns a draft into a completed order', () => {
-    const result = order().when((o) => o.complete()).then([completed])
+    const result = order().when((o) => o.complete()).thenEmits([completed])
     expect(result.status).toBe('completed')
   })
 
   it('does nothing to a completed order and says so with OrderNotDraftError', () => {
     const result = order([placed, completed])
       .when((o) => o.complete())
-      .then(new OrderNotDraftError(orderId, 'completed'))
+      .thenThrows(new OrderNotDraftError(orderId, 'completed'))
     expect(result.unpublishedEvents).toEqual([])
     expect(result.status).toBe('completed')
   })
 
   it('does nothing to an order that was never placed and says so with OrderNotDraftError', () => {
-    const result = order([]).when((o) => o.complete()).then(new OrderNotDraftError(orderId, 'none'))
+    const result = order([]).when((o) => o.complete()).thenThrows(new OrderNotDraftError(orderId, 'none'))
     expect(result.unpublishedEvents).toEqual([])
     expect(result.status).toBe('none')
   })

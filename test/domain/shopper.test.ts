@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { AggregateRepository, EventStoreError, given, reviveError, type EventStore, type NewEvent } from '../../src/eventstore'
+import { AggregateRepository, EventStoreError, reviveError, type EventStore, type NewEvent } from '../../src/eventstore'
+import { given } from '../../src/eventstore/testing'
 import {
   CartStarted,
   CurrentCartChangedError,
@@ -22,35 +23,35 @@ const shape = (events: ReadonlyArray<{ type: string; data: unknown }>) => events
 
 describe('Shopper.startCart', () => {
   it('starts the shopper’s first cart, following none', () => {
-    const result = shopper().when((s) => s.startCart('c1', null)).then([started('c1', null)])
+    const result = shopper().when((s) => s.startCart('c1', null)).thenEmits([started('c1', null)])
     expect(result.cartId).toBe('c1')
   })
 
   it('starts a cart in place of the current one', () => {
     const result = shopper([started('c1', null)])
       .when((s) => s.startCart('c2', 'c1'))
-      .then([started('c2', 'c1')])
+      .thenEmits([started('c2', 'c1')])
     expect(result.cartId).toBe('c2')
   })
 
   it('refuses a start made from an outdated view (another tab started one meanwhile) with CurrentCartChangedError', () => {
     shopper([started('c1', null)])
       .when((s) => s.startCart('c2', null))
-      .then(new CurrentCartChangedError(shopperId, null, 'c1'))
+      .thenThrows(new CurrentCartChangedError(shopperId, null, 'c1'))
     const result = shopper([started('c1', null), started('c2', 'c1')])
       .when((s) => s.startCart('c3', 'c1'))
-      .then(CurrentCartChangedError)
+      .thenThrows(CurrentCartChangedError)
     expect(result.cartId).toBe('c2')
   })
 
   it.each([[''], ['  '], [undefined], [42]])('refuses %j as a cart id with InvalidCartIdError', (cartId) => {
-    shopper().when((s) => s.startCart(cartId as unknown as string, null)).then(InvalidCartIdError)
+    shopper().when((s) => s.startCart(cartId as unknown as string, null)).thenThrows(InvalidCartIdError)
   })
 
   it('refuses to start the current cart again', () => {
     shopper([started('c1', null)])
       .when((s) => s.startCart('c1', 'c1'))
-      .then(InvalidCartIdError)
+      .thenThrows(InvalidCartIdError)
   })
 
   it.each<[string, EventStoreError]>([

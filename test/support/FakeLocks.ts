@@ -1,4 +1,4 @@
-import type { Locks } from '../../src/worker'
+import type { Locks } from '../../src/eventstore'
 
 /** Web Locks for Node: one holder per name at a time, the others queued in request order. */
 export class FakeLocks implements Locks {

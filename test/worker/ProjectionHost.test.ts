@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { AggregateRepository, openEventStore, reviveError, type EventStore, type ProjectionStatus, type ReadModelSchema } from '../../src/eventstore'
+import { AggregateRepository, type ChannelMessage, channelName, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, type ReadModelSchema, reviveError, type WorkerMessage } from '../../src/eventstore'
 import { addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, deferredProjections, shopReadModels, type OrderRow } from '../../src/projections'
-import { ProjectionHost, channelName, type ChannelMessage, type WorkerMessage } from '../../src/worker'
 import { FakeLocks } from '../support/FakeLocks'
 import { openTestStore, uniqueName } from '../support/stores'
 

@@ -1,8 +1,7 @@
 /// <reference lib="webworker" />
 // The shop's projection worker with one more projection, which counts its applies (test only).
-import { openEventStore } from '../../src/eventstore'
+import { openEventStore, type PageMessage, ProjectionHost, type WorkerMessage } from '../../src/eventstore'
 import { deferredProjections } from '../../src/projections'
-import { ProjectionHost, type PageMessage, type WorkerMessage } from '../../src/worker'
 import { appliesProjection, countingReadModels } from './appliesProjection'
 
 const scope = self as unknown as DedicatedWorkerGlobalScope

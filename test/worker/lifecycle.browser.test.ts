@@ -1,10 +1,9 @@
 // In headless Chromium, real IndexedDB, Web Locks and BroadcastChannel: another tab opening a newer
 // schema closes this tab's connections; everything attached to them must stop, the lead included.
 import { afterEach, describe, expect, it } from 'vitest'
-import { AggregateRepository, openEventStore, type EventStore, type ProjectionStatus, type ReadModelSchema } from '../../src/eventstore'
+import { AggregateRepository, type ChannelMessage, channelName, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, ProjectionWorkerClient, type ReadModelSchema, type WorkerMessage } from '../../src/eventstore'
 import { addItem, checkout } from '../../src/domain'
 import { ORDERS, deferredProjections, shopReadModels, type OrderRow } from '../../src/projections'
-import { ProjectionHost, ProjectionWorkerClient, channelName, type ChannelMessage, type WorkerMessage } from '../../src/worker'
 import { openTestStore, uniqueName } from '../support/stores'
 
 const newer: ReadModelSchema = { version: shopReadModels.version + 1, stores: shopReadModels.stores }

@@ -1,9 +1,8 @@
 // In headless Chromium: real Workers, Web Locks and BroadcastChannel. Each client stands for a tab.
 import { afterEach, describe, expect, it } from 'vitest'
-import { AggregateRepository, type EventStore, type ReadModelSchema } from '../../src/eventstore'
+import { AggregateRepository, type ClientOptions, type EventStore, type ProjectionsView, ProjectionWorkerClient, type ReadModelSchema } from '../../src/eventstore'
 import { OrderPlaced, addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, shopReadModels, type OrderRow } from '../../src/projections'
-import { ProjectionWorkerClient, type ClientOptions, type ProjectionsView } from '../../src/worker'
 import { APPLIES, countingReadModels } from './appliesProjection'
 import { openTestStore, uniqueName } from '../support/stores'
 
@@ -12,7 +11,12 @@ afterEach(() => {
   for (const client of clients.splice(0)) client.stop()
 })
 
-function tab(store: EventStore, options: ClientOptions = {}): ProjectionWorkerClient {
+/** The shop's own worker entry, as src/ui/Shop.ts starts it. */
+const shopWorker: ClientOptions = {
+  createWorker: () => new Worker(new URL('../../src/worker/projections.worker.ts', import.meta.url), { type: 'module', name: 'kiroku-projections' }),
+}
+
+function tab(store: EventStore, options: ClientOptions = shopWorker): ProjectionWorkerClient {
   const client = new ProjectionWorkerClient(store, options).start()
   clients.push(client)
   return client

@@ -1,4 +1,4 @@
-import { AggregateRoot } from '../../eventstore'
+import { AggregateRoot } from '../../eventstore/aggregates'
 import { couponDiscount } from './coupons'
 import {
   CartCheckedOutError,

@@ -1,4 +1,4 @@
-import type { AggregateRepository } from '../../eventstore'
+import type { AggregateRepository } from '../../eventstore/aggregates'
 import { Cart } from './Cart'
 
 /** A command that loses a race with another tab is re-run on fresh state this many times. */

@@ -1,4 +1,4 @@
-import { registerError } from '../../eventstore'
+import { registerError } from '../../eventstore/errors'
 import { DomainError } from '../DomainError'
 import { MAX_QUANTITY } from './limits'
 

@@ -1,4 +1,4 @@
-import { defineEvent, type EventOf } from '../../eventstore'
+import { defineEvent, type EventOf } from '../../eventstore/events'
 
 // Prices and discounts are whole yen.
 export const ItemAdded = defineEvent<{ cartId: string; itemId: string; quantity: number; price: number }, 'Cart.ItemAdded'>('Cart.ItemAdded')

@@ -1,4 +1,4 @@
-import { AggregateRoot } from '../../eventstore'
+import { AggregateRoot } from '../../eventstore/aggregates'
 import { OrderAlreadyPlacedError, OrderNotDraftError } from './errors'
 import { OrderCompleted, OrderPlaced, type OrderLine } from './events'
 

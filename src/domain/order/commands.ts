@@ -1,4 +1,6 @@
-import { WrongExpectedVersionError, type AggregateRepository, type EventStore } from '../../eventstore'
+import type { AggregateRepository } from '../../eventstore/aggregates'
+import type { EventStore } from '../../eventstore/client'
+import { WrongExpectedVersionError } from '../../eventstore/errors'
 import { Cart } from '../cart/Cart'
 import { COMMAND_RETRIES } from '../cart/commands'
 import { LOCAL_SHOPPER } from '../shopper/commands'

@@ -1,4 +1,4 @@
-import { registerError } from '../../eventstore'
+import { registerError } from '../../eventstore/errors'
 import { DomainError } from '../DomainError'
 
 export class OrderNotDraftError extends DomainError {

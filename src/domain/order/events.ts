@@ -1,4 +1,4 @@
-import { defineEvent, type EventOf } from '../../eventstore'
+import { defineEvent, type EventOf } from '../../eventstore/events'
 
 export interface OrderLine {
   itemId: string

@@ -1,4 +1,4 @@
-import { AggregateRoot } from '../../eventstore'
+import { AggregateRoot } from '../../eventstore/aggregates'
 import { CurrentCartChangedError, InvalidCartIdError } from './errors'
 import { CartStarted } from './events'
 

@@ -1,4 +1,4 @@
-import { defineEvent, type EventOf } from '../../eventstore'
+import { defineEvent, type EventOf } from '../../eventstore/events'
 
 /**
  * The shopper's current cart is now `cartId`. It names the cart it follows (null for the

@@ -1,7 +1,7 @@
 import { streamOf, type AggregateRoot, type AggregateType } from './AggregateRoot'
-import type { RecordedEvent } from '../events/Event'
+import type { RecordedEvent } from '../events'
 import { WrongExpectedVersionError } from '../errors'
-import type { EventStore } from '../client/EventStore'
+import type { AggregateStore } from './AggregateStore'
 
 /** What one load did: the devtools and the tests read it to see what a snapshot saves. */
 export interface LoadReport {
@@ -27,12 +27,12 @@ export interface WithAggregateOptions {
 /** Loads aggregates by replaying their stream (from a snapshot when there is one) and stores their new events. */
 export class AggregateRepository {
   constructor(
-    private readonly events: EventStore,
+    private readonly events: AggregateStore,
     private readonly options: RepositoryOptions = {},
   ) {}
 
   /** The same repository over another view of the store, e.g. the scoped store of a transaction. */
-  using(store: EventStore): AggregateRepository {
+  using(store: AggregateStore): AggregateRepository {
     return new AggregateRepository(store, this.options)
   }
 
@@ -111,7 +111,7 @@ export class AggregateRepository {
   private async snapshot(aggregate: AggregateRoot<any>, stream: string, eventId: string): Promise<void> {
     const Type = aggregate.constructor as AggregateType
     try {
-      await this.events.snapshots.put({
+      await this.events.saveSnapshot({
         stream,
         version: aggregate.version,
         eventId,

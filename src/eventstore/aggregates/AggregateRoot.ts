@@ -1,4 +1,4 @@
-import type { EventDefinition, NewEvent, RecordedEvent } from '../events/Event'
+import type { EventDefinition, NewEvent, RecordedEvent } from '../events'
 import { MissingHandlerError } from '../errors'
 
 /** An event as an aggregate handler sees it: new (being applied) or recorded (being replayed). */

@@ -1,15 +1,13 @@
-import type { RecordedEvent } from '../events/Event'
-import type { EventStore } from './EventStore'
+import type { RecordedEvent } from '../events'
+import type { Dispatcher, HandlerContext, Subscriptions } from '../pubsub'
 import type { Scope } from './Transaction'
-import type { HandlerContext, Subscriptions } from '../pubsub/Subscriptions'
-import type { Dispatcher } from '../pubsub/SyncDispatcher'
 
-/** Hands each recorded event, in order, to its handlers through the dispatcher. */
-export class Broker {
+/** Hands each recorded event, in order, to its handlers through the dispatcher; `Store` is what a handler's context.store is. */
+export class Broker<Store = unknown> {
   constructor(
     private readonly subscriptions: Subscriptions,
     private readonly dispatcher: Dispatcher,
-    private readonly storeFor: (scope: Scope) => EventStore,
+    private readonly storeFor: (scope: Scope) => Store,
     private readonly reportError: (error: unknown, event: RecordedEvent) => void,
   ) {}
 
@@ -31,11 +29,11 @@ export class Broker {
     }
   }
 
-  private contextFor(scope: Scope, event: RecordedEvent, defer: (run: () => Promise<void>) => void): HandlerContext {
+  private contextFor(scope: Scope, event: RecordedEvent, defer: (run: () => Promise<void>) => void): HandlerContext<Store> {
     const report = (error: unknown) => this.reportError(error, event)
     const detach = () => this.contextFor({ metadata: scope.metadata, tx: null }, event, (run) => void setTimeout(run, 0))
-    let detached: HandlerContext | undefined
-    const context: HandlerContext = {
+    let detached: HandlerContext<Store> | undefined
+    const context: HandlerContext<Store> = {
       store: this.storeFor(scope),
       inTransaction: scope.tx !== null,
       get detached() {

@@ -1,25 +1,12 @@
-import Dexie from 'dexie'
-import { typeOf, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent } from '../events/Event'
-import type { Broker } from './Broker'
-import {
-  EventDuplicatedInStreamError,
-  IncorrectStreamDataError,
-  InvalidEventDataError,
-  InvalidExpectedVersionError,
-  StoreClosedError,
-  TransactionCommittedEarlyError,
-} from '../errors'
-import * as repository from '../storage/EventRepository'
-import { checkExpectedVersion, type ExpectedVersion } from '../storage/ExpectedVersion'
-import { runTransaction, storageError, type Durability } from '../storage/idb'
+import type Dexie from 'dexie'
+import type { AggregateStore, History, Snapshot } from '../aggregates'
+import { EventDuplicatedInStreamError, IncorrectStreamDataError, InvalidEventDataError, InvalidExpectedVersionError } from '../errors'
+import { typeOf, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent } from '../events'
+import type { EventHandler as AnyStoreHandler, HandlerContext as AnyStoreContext } from '../pubsub'
+import { EVENTS, SNAPSHOTS, STREAMS, SnapshotStore, checkExpectedVersion, readHistory, repository, toRecords, type ExpectedVersion } from '../storage'
 import { ReadQuery } from './ReadQuery'
-import { toRecords } from '../storage/toRecords'
-import { readHistory, type History } from '../storage/readHistory'
-import { EVENTS, SNAPSHOTS, STREAMS } from '../storage/schema'
-import { ROOT_SCOPE, TxContext, type Scope } from './Transaction'
-import type { EventHandler, Subscriptions } from '../pubsub/Subscriptions'
-import { SnapshotStore } from '../storage/SnapshotStore'
-import type { Upcasters } from '../events/Upcasters'
+import { assertOpen, closeCore, notifyCommitted, readIn, writeIn, type CloseListener, type CommitListener, type StoreCore } from './StoreCore'
+import { ambientScope, callIn, inTransaction, settle, type Scope } from './Transaction'
 
 export interface AppendOptions {
   /** Omit to store the events in the global log only. */
@@ -33,34 +20,15 @@ export interface LinkOptions {
   expectedVersion?: ExpectedVersion
 }
 
-export type CommitListener = (events: readonly RecordedEvent[]) => void
-
-/** Why the store closed: `close()` was called, another tab opened a newer schema, or the browser closed the connection. */
-export type CloseReason = 'closed' | 'versionchange' | 'lost'
-export type CloseListener = (reason: CloseReason) => void
-
-/** What every scoped view of one store shares. */
-export interface StoreCore {
-  readonly db: Dexie
-  readonly durability: Durability
-  readonly clock: () => Date
-  readonly subscriptions: Subscriptions
-  readonly commitListeners: Set<CommitListener>
-  readonly closeListeners: Set<CloseListener>
-  /** The store.transaction calls under way, by their IndexedDB transaction. */
-  readonly openTransactions: Map<IDBTransaction, TxContext>
-  readonly upcasters: Upcasters
-  readonly onError: (error: unknown, event?: RecordedEvent) => void
-  broker: Broker
-  closed: boolean
-  closeReason?: CloseReason
-}
+/** What a handler gets with each event: the store scoped to that event, and when it runs. */
+export type HandlerContext = AnyStoreContext<EventStore>
+export type EventHandler<E extends RecordedEvent = RecordedEvent> = AnyStoreHandler<E, EventStore>
 
 /**
  * The event store. `openEventStore` gives the root; handlers, `withMetadata` and `transaction`
  * give scoped views of the same store whose calls carry their metadata and transaction.
  */
-export class EventStore {
+export class EventStore implements AggregateStore {
   /** The read query over the whole log; refine it with `.stream()`, `.ofType()`, … */
   readonly read: ReadQuery
 
@@ -81,10 +49,16 @@ export class EventStore {
     return this.core.db.name
   }
 
-  /** The latest aggregate snapshot per stream (used by AggregateRepository). */
+  /** The latest aggregate snapshot per stream. */
   get snapshots(): SnapshotStore {
     return new SnapshotStore(this.core.db)
   }
+
+  get isClosed(): boolean {
+    return this.core.closed
+  }
+
+  // Writing
 
   /** Appends and then runs the sync handlers; resolves with the recorded events. */
   publish(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
@@ -92,9 +66,9 @@ export class EventStore {
   }
 
   /**
-   * @internal publish for AggregateRepository: `stored` hears the recorded events as soon as they
-   * are stored for good — outside a transaction that is before the sync handlers run, so a
-   * handler that throws cannot hide that the append committed.
+   * publish, for AggregateRepository: `stored` hears the recorded events as soon as they are
+   * stored for good — outside a transaction that is before the sync handlers run, so a handler
+   * that throws cannot hide that the append committed.
    */
   publishTracked(
     events: NewEvent | readonly NewEvent[],
@@ -102,12 +76,13 @@ export class EventStore {
     stored?: (recorded: RecordedEvent[]) => void,
   ): Promise<RecordedEvent[]> {
     const scope = this.scope()
+    const { broker } = this.core
     return this.mutate(scope, async () => {
       const recorded = await this.appendIn(scope, events, options)
       if (scope.tx) {
         // Inside a transaction, a handler's failure rolls everything back.
         const tx = scope.tx
-        await tx.write(() => this.core.broker.dispatch(recorded, scope, (run) => tx.afterCommit(run)))
+        await tx.write(() => broker.dispatch(recorded, scope, (run) => tx.afterCommit(run)))
         stored?.(recorded)
         return recorded
       }
@@ -115,7 +90,7 @@ export class EventStore {
       // Already committed: after-commit work runs once this publish is over, whatever the sync handlers did.
       const deferred: Array<() => Promise<void>> = []
       try {
-        await this.core.broker.dispatch(recorded, scope, (run) => void deferred.push(run))
+        await broker.dispatch(recorded, scope, (run) => void deferred.push(run))
       } finally {
         if (deferred.length) setTimeout(() => void deferred.reduce((chain, run) => chain.then(run), Promise.resolve()), 0)
       }
@@ -140,33 +115,16 @@ export class EventStore {
     const scope = this.scope()
     return this.mutate(scope, async () => {
       const name = streamName(stream)
-      await this.writeIn(scope, (tx) => repository.deleteStream(tx, name), [STREAMS, SNAPSHOTS])
+      await writeIn(this.core, scope, (tx) => repository.deleteStream(tx, name), [STREAMS, SNAPSHOTS])
     })
   }
 
-  private async linkIn(scope: Scope, eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
-    const ids = (Array.isArray(eventIds) ? eventIds : [eventIds]) as string[]
-    const stream = streamName(options?.stream)
-    const expected = checkExpectedVersion(options.expectedVersion === undefined ? 'any' : options.expectedVersion)
-    const seen = new Set<string>()
-    for (const id of ids) {
-      if (typeof id !== 'string' || id.length === 0) throw new InvalidEventDataError(undefined, 'an event id must be a non-empty string')
-      if (seen.has(id)) throw new EventDuplicatedInStreamError(id, stream)
-      seen.add(id)
-    }
-    if (ids.length === 0) return
-    await this.writeIn(scope, (tx) => repository.linkEvents(tx, ids, stream, expected))
+  /** Keeps an aggregate's snapshot if its stream still holds its event at its version. */
+  saveSnapshot(snapshot: Snapshot): Promise<boolean> {
+    return this.within(() => this.snapshots.put(snapshot))
   }
 
-  /**
-   * Runs a helper's composite operation (several calls on this store, e.g. a repository's load,
-   * fn, store) so that inside a transaction it runs in the transaction and its result resumes
-   * the caller there too: the app's Dexie calls after `await helper(tx)` still join it.
-   */
-  within<T>(operation: () => Promise<T>): Promise<T> {
-    const scope = this.scope()
-    return this.settle(scope, () => this.callIn(scope, operation))
-  }
+  // Reading (and `read` above)
 
   /** The stream's last position, -1 when it is empty. */
   streamVersion(stream: string): Promise<number> {
@@ -187,8 +145,8 @@ export class EventStore {
   }
 
   /**
-   * @internal AggregateRepository's load: the stream's snapshot, if it has the expected shape and
-   * still matches the stream, and the events after it (else the whole stream), in one read.
+   * An aggregate's load: the stream's snapshot, if it has the expected shape and still matches
+   * the stream, and the events after it (else the whole stream), in one read.
    */
   readHistory(stream: string, snapshotVersion: number | null): Promise<History> {
     const name = streamName(stream)
@@ -200,6 +158,8 @@ export class EventStore {
       return history
     }, stores)
   }
+
+  // Handlers and listeners
 
   subscribe<E extends RecordedEvent = RecordedEvent>(
     handler: EventHandler<E>,
@@ -226,51 +186,6 @@ export class EventStore {
   }
 
   /**
-   * Runs fn with a scoped store that adds metadata to every event published through it (an
-   * event's own metadata wins). Only the scoped store carries it: the root store called inside
-   * fn does not, so other work that runs while fn awaits never picks it up.
-   */
-  withMetadata<T>(metadata: Metadata, fn: (store: EventStore) => T | Promise<T>): Promise<T> {
-    const base = this.scope()
-    const scope: Scope = { metadata: { ...base.metadata, ...metadata }, tx: base.tx }
-    return this.settle(scope, async () => this.callIn(scope, () => fn(this.scoped(scope))))
-  }
-
-  /**
-   * Everything fn does through this store (and the app's own Dexie tables) commits together or
-   * not at all. fn may await only this store's and this database's work: awaiting a timer or
-   * fetch lets IndexedDB commit early; then the calls after it fail with TransactionExpiredError
-   * and the transaction rejects with TransactionCommittedEarlyError, naming what did commit.
-   * A failed write inside rolls the whole transaction back. Nested calls join the outer one.
-   */
-  async transaction<T>(fn: (store: EventStore) => T | Promise<T>): Promise<T> {
-    const base = this.scope()
-    if (base.tx) return this.settle(base, async () => this.callIn(base, () => fn(this.scoped(base))))
-    this.assertOpen()
-    const { db } = this.core
-    let tx: TxContext | undefined
-    const early = (cause?: unknown) => new TransactionCommittedEarlyError(tx!.recorded.map((event) => event.eventId), { cause })
-    try {
-      const result = await db.transaction('rw', db.tables, () => {
-        const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
-        tx = new TxContext(idbtrans, (events) => this.committed(events), this.core.onError)
-        this.core.openTransactions.set(idbtrans, tx)
-        const scope: Scope = { metadata: base.metadata, tx }
-        return tx.run(() => fn(this.scoped(scope)))
-      })
-      tx?.committed()
-      if (tx?.committedEarly) throw early()
-      return result
-    } catch (error) {
-      if (error instanceof TransactionCommittedEarlyError) throw error
-      if (tx?.committedEarly) throw early(error)
-      throw storageError(error)
-    } finally {
-      if (tx) this.core.openTransactions.delete(tx.idbtrans)
-    }
-  }
-
-  /**
    * Called once when the store closes for any reason, so whatever is attached to it (a
    * projection runner, a worker's lock, a channel) can stop. Called at once if it is closed.
    */
@@ -283,8 +198,41 @@ export class EventStore {
     return () => this.core.closeListeners.delete(listener)
   }
 
-  get isClosed(): boolean {
-    return this.core.closed
+  // Scopes and transactions
+
+  /**
+   * Runs fn with a scoped store that adds metadata to every event published through it (an
+   * event's own metadata wins). Only the scoped store carries it: the root store called inside
+   * fn does not, so other work that runs while fn awaits never picks it up.
+   */
+  withMetadata<T>(metadata: Metadata, fn: (store: EventStore) => T | Promise<T>): Promise<T> {
+    const base = this.scope()
+    const scope: Scope = { metadata: { ...base.metadata, ...metadata }, tx: base.tx }
+    return settle(scope, async () => callIn(scope, () => fn(this.scoped(scope))))
+  }
+
+  /**
+   * Everything fn does through this store (and the app's own Dexie tables) commits together or
+   * not at all. fn may await only this store's and this database's work: awaiting a timer or
+   * fetch lets IndexedDB commit early; then the calls after it fail with TransactionExpiredError
+   * and the transaction rejects with TransactionCommittedEarlyError, naming what did commit.
+   * A failed write inside rolls the whole transaction back. Nested calls join the outer one.
+   */
+  async transaction<T>(fn: (store: EventStore) => T | Promise<T>): Promise<T> {
+    const base = this.scope()
+    if (base.tx) return settle(base, async () => callIn(base, () => fn(this.scoped(base))))
+    assertOpen(this.core)
+    return inTransaction(this.core, base.metadata, (scope) => fn(this.scoped(scope)), (events) => notifyCommitted(this.core, events))
+  }
+
+  /**
+   * Runs a helper's composite operation (several calls on this store, e.g. a repository's load,
+   * fn, store) so that inside a transaction it runs in the transaction and its result resumes
+   * the caller there too: the app's Dexie calls after `await helper(tx)` still join it.
+   */
+  within<T>(operation: () => Promise<T>): Promise<T> {
+    const scope = this.scope()
+    return settle(scope, () => callIn(scope, operation))
   }
 
   close(): void {
@@ -293,35 +241,11 @@ export class EventStore {
   }
 
   private scope(): Scope {
-    if (this.ownScope) return this.ownScope
-    // The root store joins a transaction only from code inside it, which Dexie's zone tracks
-    // across awaits; other work that happens to run meanwhile (a UI read, another projection)
-    // stays outside it.
-    const tx = this.core.openTransactions.get((Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null)?.idbtrans as IDBTransaction) ?? null
-    return tx ? { metadata: ROOT_SCOPE.metadata, tx } : ROOT_SCOPE
+    return this.ownScope ?? ambientScope(this.core)
   }
 
   private scoped(scope: Scope): EventStore {
     return new EventStore(this.core, scope)
-  }
-
-  /**
-   * Runs an operation; errors thrown at once come back through the promise. Inside a
-   * transaction the result resumes the caller in the transaction's Dexie zone.
-   */
-  private settle<T>(scope: Scope, operation: () => Promise<T>): Promise<T> {
-    let promise: Promise<T>
-    try {
-      promise = operation()
-    } catch (error) {
-      promise = Promise.reject(error)
-    }
-    return scope.tx ? scope.tx.zoned(promise) : promise
-  }
-
-  /** Calls app code (a callback) so that, inside a transaction, its Dexie calls join it. */
-  private callIn<T>(scope: Scope, fn: () => T): T {
-    return scope.tx ? scope.tx.inZone(fn) : fn()
   }
 
   /**
@@ -331,12 +255,12 @@ export class EventStore {
    */
   private mutate<T>(scope: Scope, operation: () => Promise<T>): Promise<T> {
     const { tx } = scope
-    return this.settle(scope, tx ? () => tx.write(operation) : operation)
+    return settle(scope, tx ? () => tx.write(operation) : operation)
   }
 
   private query<T>(body: (tx: IDBTransaction) => Promise<T>, stores = [EVENTS, STREAMS]): Promise<T> {
     const scope = this.scope()
-    return this.settle(scope, () => this.readIn(scope, body, stores))
+    return settle(scope, () => readIn(this.core, scope, body, stores))
   }
 
   private async appendIn(scope: Scope, input: NewEvent | readonly NewEvent[], options: AppendOptions): Promise<RecordedEvent[]> {
@@ -348,53 +272,24 @@ export class EventStore {
     }
     const records = toRecords(events, scope.metadata, this.core.clock(), stream)
     if (records.length === 0) return []
-    const recorded = await this.writeIn(scope, (tx) => repository.appendRecords(tx, records, stream, expected))
+    const recorded = await writeIn(this.core, scope, (tx) => repository.appendRecords(tx, records, stream, expected))
     if (scope.tx) scope.tx.recorded.push(...recorded)
-    else this.committed(recorded)
+    else notifyCommitted(this.core, recorded)
     return recorded
   }
 
-  private writeIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>, stores = [EVENTS, STREAMS]): Promise<T> {
-    if (scope.tx) return scope.tx.write(body)
-    this.assertOpen()
-    return runTransaction(this.core.db.backendDB(), stores, 'readwrite', this.core.durability, body)
-  }
-
-  private readIn<T>(scope: Scope, body: (tx: IDBTransaction) => Promise<T>, stores: string[]): Promise<T> {
-    if (scope.tx) return scope.tx.read(body)
-    this.assertOpen()
-    return runTransaction(this.core.db.backendDB(), stores, 'readonly', 'default', body)
-  }
-
-  private assertOpen(): void {
-    if (this.core.closed || !this.core.db.isOpen()) throw new StoreClosedError()
-  }
-
-  private committed(events: readonly RecordedEvent[]): void {
-    for (const listener of this.core.commitListeners) {
-      try {
-        listener(events)
-      } catch (error) {
-        // A listener's bug must not turn a committed append into a failed one.
-        this.core.onError(error)
-      }
+  private async linkIn(scope: Scope, eventIds: string | readonly string[], options: LinkOptions): Promise<void> {
+    const ids = (Array.isArray(eventIds) ? eventIds : [eventIds]) as string[]
+    const stream = streamName(options?.stream)
+    const expected = checkExpectedVersion(options.expectedVersion === undefined ? 'any' : options.expectedVersion)
+    const seen = new Set<string>()
+    for (const id of ids) {
+      if (typeof id !== 'string' || id.length === 0) throw new InvalidEventDataError(undefined, 'an event id must be a non-empty string')
+      if (seen.has(id)) throw new EventDuplicatedInStreamError(id, stream)
+      seen.add(id)
     }
-  }
-}
-
-/** Marks the store closed and tells every close listener, once. */
-export function closeCore(core: StoreCore, reason: CloseReason): void {
-  if (core.closed) return
-  core.closed = true
-  core.closeReason = reason
-  const listeners = [...core.closeListeners]
-  core.closeListeners.clear()
-  for (const listener of listeners) {
-    try {
-      listener(reason)
-    } catch (error) {
-      core.onError(error)
-    }
+    if (ids.length === 0) return
+    await writeIn(this.core, scope, (tx) => repository.linkEvents(tx, ids, stream, expected))
   }
 }
 

@@ -1,7 +1,6 @@
-import { typeOf, type EventTypeRef, type RecordedEvent } from '../events/Event'
+import { typeOf, type EventTypeRef, type RecordedEvent } from '../events'
 import { EventNotFoundError, IncorrectStreamDataError, InvalidPageSizeError } from '../errors'
-import { eventById } from '../storage/EventRepository'
-import { countMatching, readPage, resolveBounds, type Bounds, type ReadSpec } from '../storage/readEvents'
+import { type Bounds, countMatching, eventById, readPage, type ReadSpec, resolveBounds } from '../storage'
 
 /** How a query reaches storage: a read-only transaction, or the one the caller is inside. */
 export type ReadRunner = <T>(body: (tx: IDBTransaction) => Promise<T>) => Promise<T>

@@ -4,9 +4,9 @@
 // transaction membership is found ambiently, through Dexie's zone, which follows the awaits of
 // the code inside the transaction and nothing else.
 import Dexie from 'dexie'
-import type { Metadata, RecordedEvent } from '../events/Event'
-import { TransactionExpiredError } from '../errors'
-import { abortQuietly, storageError } from '../storage/idb'
+import type { Metadata, RecordedEvent } from '../events'
+import { TransactionCommittedEarlyError, TransactionExpiredError } from '../errors'
+import { abortQuietly, storageError } from '../storage'
 
 export interface Scope {
   readonly metadata: Metadata
@@ -117,5 +117,78 @@ export class TxContext {
     } catch (error) {
       throw storageError(error)
     }
+  }
+}
+
+/** What running a transaction needs of the store: its database and the transactions under way. */
+export interface TransactionHost {
+  readonly db: Dexie
+  /** The store.transaction calls under way, by their IndexedDB transaction. */
+  readonly openTransactions: Map<IDBTransaction, TxContext>
+  readonly onError: (error: unknown) => void
+}
+
+/**
+ * The scope of a call made on the root store: none of its own, but the transaction it runs in, if
+ * any. Dexie's zone tracks that across the awaits of code inside the transaction; other work that
+ * happens to run meanwhile (a UI read, another projection) stays outside it.
+ */
+export function ambientScope(host: TransactionHost): Scope {
+  const current = (Dexie.currentTransaction as unknown as { idbtrans?: IDBTransaction } | null)?.idbtrans
+  const tx = current ? host.openTransactions.get(current) : undefined
+  return tx ? { metadata: ROOT_SCOPE.metadata, tx } : ROOT_SCOPE
+}
+
+/**
+ * Runs an operation; errors thrown at once come back through the promise. Inside a transaction
+ * the result resumes the caller in the transaction's Dexie zone.
+ */
+export function settle<T>(scope: Scope, operation: () => Promise<T>): Promise<T> {
+  let promise: Promise<T>
+  try {
+    promise = operation()
+  } catch (error) {
+    promise = Promise.reject(error)
+  }
+  return scope.tx ? scope.tx.zoned(promise) : promise
+}
+
+/** Calls app code (a callback) so that, inside a transaction, its Dexie calls join it. */
+export function callIn<T>(scope: Scope, fn: () => T): T {
+  return scope.tx ? scope.tx.inZone(fn) : fn()
+}
+
+/**
+ * `store.transaction(fn)` outside any other: one readwrite Dexie transaction over every table,
+ * with fn given the scope that joins it. Commit listeners hear the events once it commits. If
+ * IndexedDB commits while fn still runs, it rejects with TransactionCommittedEarlyError naming
+ * what did commit, whatever fn returned.
+ */
+export async function inTransaction<T>(
+  host: TransactionHost,
+  metadata: Metadata,
+  fn: (scope: Scope) => T | Promise<T>,
+  onCommit: (events: RecordedEvent[]) => void,
+): Promise<T> {
+  const { db } = host
+  let tx: TxContext | undefined
+  const early = (cause?: unknown) => new TransactionCommittedEarlyError(tx!.recorded.map((event) => event.eventId), { cause })
+  try {
+    const result = await db.transaction('rw', db.tables, () => {
+      const idbtrans = (Dexie.currentTransaction as unknown as { idbtrans: IDBTransaction }).idbtrans
+      tx = new TxContext(idbtrans, onCommit, host.onError)
+      host.openTransactions.set(idbtrans, tx)
+      const scope: Scope = { metadata, tx }
+      return tx.run(() => fn(scope))
+    })
+    tx?.committed()
+    if (tx?.committedEarly) throw early()
+    return result
+  } catch (error) {
+    if (error instanceof TransactionCommittedEarlyError) throw error
+    if (tx?.committedEarly) throw early(error)
+    throw storageError(error)
+  } finally {
+    if (tx) host.openTransactions.delete(tx.idbtrans)
   }
 }

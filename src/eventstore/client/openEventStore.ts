@@ -1,13 +1,11 @@
 import Dexie from 'dexie'
-import { Broker } from './Broker'
-import type { RecordedEvent } from '../events/Event'
 import { EventStoreError, StorageError } from '../errors'
-import { closeCore, EventStore, type StoreCore } from './EventStore'
-import { storageError, type Durability } from '../storage/idb'
-import { LIBRARY_VERSION_STEP, librarySchema } from '../storage/schema'
-import { Subscriptions } from '../pubsub/Subscriptions'
-import { SyncDispatcher, type Dispatcher } from '../pubsub/SyncDispatcher'
-import { Upcasters, type Upcaster } from '../events/Upcasters'
+import { Upcasters, type RecordedEvent, type Upcaster } from '../events'
+import { Subscriptions, SyncDispatcher, type Dispatcher } from '../pubsub'
+import { LIBRARY_VERSION_STEP, librarySchema, storageError, type Durability } from '../storage'
+import { Broker } from './Broker'
+import { EventStore } from './EventStore'
+import { closeCore, type StoreCore } from './StoreCore'
 
 export interface ReadModelSchema {
   /** 1–999; raise it when the tables or their indexes change. */

@@ -1,8 +1,8 @@
 // Import of an NDJSON log, all or nothing: every line is checked first, against the file and
 // against the store, and only a file with no problem at all is written, in one transaction.
-import type { NewEvent } from '../events/Event'
+import type { NewEvent } from '../events'
 import { EventStoreError, registerError } from '../errors'
-import type { EventStore } from '../client/EventStore'
+import type { EventStore } from '../client'
 import { decodeLine, type DecodedLine } from './ndjson'
 import { storedIds, streamVersions } from './streamCatalog'
 

@@ -1,12 +1,10 @@
 // The log as NDJSON: one JSON object per line, one line per event, in global order, with the
 // streams it is in and its position in each. JSON has no dates, so Dates are written as ISO
 // strings and the line lists where they were (`dates`), to bring them back as Dates on import.
-import type { NewEvent, RecordedEvent } from '../events/Event'
+import type { NewEvent, RecordedEvent } from '../events'
 import { EventStoreError, StoreClosedError } from '../errors'
-import { eachStreamRow, lastGlobalPosition } from '../storage/EventRepository'
-import type { EventStore } from '../client/EventStore'
-import { runTransaction } from '../storage/idb'
-import { EVENTS, STREAMS, type StreamRecord } from '../storage/schema'
+import { eachStreamRow, EVENTS, lastGlobalPosition, runTransaction, type StreamRecord, STREAMS } from '../storage'
+import type { EventStore } from '../client'
 import type { StreamPosition } from './streamCatalog'
 
 /** A path into a line: ['metadata', 'timestamp'], ['data', 'items', 0, 'at']. */

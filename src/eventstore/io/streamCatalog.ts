@@ -1,10 +1,8 @@
 // What streams exist and who is in them, for tools that look at the whole store (the devtools,
 // NDJSON export). Reads only keys where it can, one short read-only transaction per call.
-import type { EventStore } from '../client/EventStore'
+import type { EventStore } from '../client'
 import { StoreClosedError } from '../errors'
-import { memberships, streamVersion } from '../storage/EventRepository'
-import { attempt, request, runTransaction } from '../storage/idb'
-import { EVENTS, STREAMS } from '../storage/schema'
+import { attempt, EVENTS, memberships, request, runTransaction, STREAMS, streamVersion } from '../storage'
 
 export interface StreamInfo {
   stream: string

@@ -1,6 +1,6 @@
 import type { Table } from 'dexie'
-import type { EventTypeRef, RecordedEvent } from '../events/Event'
-import type { EventStore } from '../client/EventStore'
+import type { EventTypeRef, RecordedEvent } from '../events'
+import type { EventStore } from '../client'
 
 export interface ProjectionContext {
   /** The store, inside the batch's transaction. */

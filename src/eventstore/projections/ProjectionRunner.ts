@@ -1,9 +1,9 @@
 import { CheckpointMoved, commitBatch, currentTransaction, type Position } from './commitBatch'
-import { typeOf, type RecordedEvent } from '../events/Event'
-import type { EventStore } from '../client/EventStore'
+import { typeOf, type RecordedEvent } from '../events'
+import type { EventStore } from '../client'
 import { ProjectionTransactionExpiredError } from '../errors'
 import type { ProjectionDefinition, ProjectionStatus } from './Projection'
-import { CHECKPOINTS, type CheckpointRecord } from '../storage/schema'
+import { CHECKPOINTS, type CheckpointRecord } from '../storage'
 
 export interface ProjectionRunnerOptions {
   /** Events read and applied per transaction. */

@@ -1,10 +1,9 @@
 import Dexie, { type Transaction } from 'dexie'
-import type { RecordedEvent } from '../events/Event'
-import type { EventStore } from '../client/EventStore'
+import type { RecordedEvent } from '../events'
+import type { EventStore } from '../client'
 import { ProjectionTransactionExpiredError } from '../errors'
-import { request } from '../storage/idb'
+import { type CheckpointRecord, CHECKPOINTS, request } from '../storage'
 import type { ProjectionContext, ProjectionDefinition } from './Projection'
-import { CHECKPOINTS, type CheckpointRecord } from '../storage/schema'
 
 export type Position = Pick<CheckpointRecord, 'position' | 'eventId'>
 

@@ -3,7 +3,7 @@
 // so a dispatcher that defers it (after commit, a microtask later) still gets it timed when it
 // actually runs; the wrapper keeps the handler's dispatch kind, so a ComposedDispatcher inside
 // still routes it where the unwrapped handler would have gone.
-import type { RecordedEvent } from '../events/Event'
+import type { RecordedEvent } from '../events'
 import { dispatchedAs, kindOf, type DispatchKind } from './dispatchers'
 import type { EventHandler, HandlerContext } from './Subscriptions'
 import type { Dispatcher } from './SyncDispatcher'

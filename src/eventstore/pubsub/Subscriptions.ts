@@ -1,20 +1,23 @@
-import type { RecordedEvent } from '../events/Event'
-import type { EventStore } from '../client/EventStore'
+import type { RecordedEvent } from '../events'
 
-export interface HandlerContext {
+/**
+ * What a handler gets with each event. `Store` is the store it is subscribed to (the client
+ * fills it in: `HandlerContext` there is this with its EventStore), so dispatchers need not know it.
+ */
+export interface HandlerContext<Store = any> {
   /** The store scoped to this event: what the handler publishes is caused by it and shares its correlation. */
-  readonly store: EventStore
+  readonly store: Store
   /** True when the event's transaction has not committed yet (inside `store.transaction`). */
   readonly inTransaction: boolean
   /** The same, outside the transaction: for work that runs after it may have ended. */
-  readonly detached: HandlerContext
+  readonly detached: HandlerContext<Store>
   /** Runs fn once the event's transaction has committed (soon, if it already has); never if it aborts. */
-  afterCommit(fn: (context: HandlerContext) => unknown): void
+  afterCommit(fn: (context: HandlerContext<Store>) => unknown): void
   /** Reports the failure of work that nobody awaits (the store's `onError`). */
   reportError(error: unknown): void
 }
 
-export type EventHandler<E extends RecordedEvent = RecordedEvent> = (event: E, context: HandlerContext) => void | Promise<void>
+export type EventHandler<E extends RecordedEvent = RecordedEvent, Store = any> = (event: E, context: HandlerContext<Store>) => void | Promise<void>
 
 /** One subscribe call. Its identity, not its handler's, is what unsubscribing removes. */
 interface Subscription {

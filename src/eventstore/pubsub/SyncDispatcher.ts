@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../events/Event'
+import type { RecordedEvent } from '../events'
 import type { EventHandler, HandlerContext } from './Subscriptions'
 
 /** Runs (or schedules) one handler for one recorded event. */

@@ -1,6 +1,6 @@
 // RailsEventStore's dispatchers, in the browser. A handler is marked with how it wants to run;
 // a ComposedDispatcher hands it to the first dispatcher that accepts it.
-import type { RecordedEvent } from '../events/Event'
+import type { RecordedEvent } from '../events'
 import type { EventHandler, HandlerContext } from './Subscriptions'
 import type { Dispatcher } from './SyncDispatcher'
 

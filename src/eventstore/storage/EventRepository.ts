@@ -1,7 +1,7 @@
 // Storage of the global log and stream membership, on raw IndexedDB requests inside a
 // transaction someone else opened. Every write path checks before it keeps: a failure throws,
 // and whoever owns the transaction aborts it, so nothing of a failed call stays.
-import type { RecordedEvent } from '../events/Event'
+import type { RecordedEvent } from '../events'
 import {
   EventDuplicatedInStreamError,
   EventNotFoundError,

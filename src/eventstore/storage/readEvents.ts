@@ -1,6 +1,6 @@
 // Runs a read specification: one key range on the log or on a stream, never a scan from the
 // start and never an offset, so page k costs what page 1 costs.
-import type { RecordedEvent } from '../events/Event'
+import type { RecordedEvent } from '../events'
 import { EventNotFoundError } from '../errors'
 import { eventsAt, globalPositionOf, memberships, streamRange, toRecorded } from './EventRepository'
 import { EVENTS, STREAMS, type EventRecord, type StreamRecord } from './schema'

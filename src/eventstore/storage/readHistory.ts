@@ -1,18 +1,10 @@
 // What loading an aggregate reads, in one read transaction: the stream's snapshot when it can be
 // used, then only the events after it; otherwise the whole stream. One transaction instead of
 // three (snapshot, its position, the events) is most of a snapshotted load's cost.
-import type { RecordedEvent } from '../events/Event'
+import type { History } from '../aggregates'
 import { eventsAt, streamRange } from './EventRepository'
 import { request } from './idb'
 import { SNAPSHOTS, STREAMS, type SnapshotRecord, type StreamRecord } from './schema'
-
-export interface History {
-  /** The snapshot the events follow, or null when they are the whole stream. */
-  snapshot: SnapshotRecord | null
-  events: RecordedEvent[]
-  /** Why a stored snapshot was not used. */
-  rejected?: string
-}
 
 /** `snapshotVersion`: the snapshot shape the aggregate expects, or null to skip snapshots. */
 export async function readHistory(tx: IDBTransaction, stream: string, snapshotVersion: number | null): Promise<History> {

@@ -1,4 +1,5 @@
-import type { EventMetadata } from '../events/Event'
+import type { Snapshot } from '../aggregates'
+import type { EventMetadata } from '../events'
 
 export const EVENTS = 'events'
 export const STREAMS = 'streams'
@@ -14,18 +15,8 @@ export interface EventRecord {
   metadata: EventMetadata
 }
 
-/** The latest snapshot of a stream's aggregate. */
-export interface SnapshotRecord {
-  stream: string
-  /** The stream version the state includes (its last position). */
-  version: number
-  /** The id of the event at that position, checked on restore. */
-  eventId: string
-  /** The aggregate's own snapshot shape version; a mismatch means "replay instead". */
-  schemaVersion: number
-  state: unknown
-  takenAt: Date
-}
+/** The latest snapshot of a stream's aggregate (the aggregates' port defines its shape). */
+export type SnapshotRecord = Snapshot
 
 /** Where a deferred projection stands in the log, and why it stopped if it did. */
 export interface CheckpointRecord {

@@ -1,4 +1,4 @@
-import type { EventMetadata, Metadata, NewEvent } from '../events/Event'
+import type { EventMetadata, Metadata, NewEvent } from '../events'
 import { EventDuplicatedInStreamError, InvalidEventDataError } from '../errors'
 import type { EventRecord } from './schema'
 

@@ -1,8 +1,11 @@
-// given(events).when(command).then(events | error): aggregate tests without a database.
-import type { AggregateRoot, AggregateType } from '../aggregates/AggregateRoot'
-import type { NewEvent, RecordedEvent } from '../events/Event'
+// given(events).when(command).thenEmits(events) / .thenThrows(error): aggregate tests without a
+// database. The outcome has no `then` method on purpose: an object with one is a thenable, and
+// `await` on it would call it.
+import type { AggregateRoot, AggregateType } from '../aggregates'
+import type { NewEvent, RecordedEvent } from '../events'
 
-type Expected = ReadonlyArray<Pick<NewEvent, 'type' | 'data'>> | (abstract new (...args: any[]) => Error) | Error
+type ExpectedEvents = ReadonlyArray<Pick<NewEvent, 'type' | 'data'>>
+type ExpectedError = (abstract new (...args: any[]) => Error) | Error
 
 /** Thrown when a scenario's outcome is not the expected one. */
 export class ScenarioFailedError extends Error {
@@ -16,11 +19,15 @@ export interface Scenario<A> {
 
 export interface Outcome<A> {
   /**
-   * Asserts the command applied exactly these events (compared by type and data), or threw this
-   * error (a class, or an instance compared by class and message). Throws ScenarioFailedError.
-   * Returns the aggregate for further checks. (It is not a promise: do not await it.)
+   * Asserts the command applied exactly these events (compared by type and data). Throws
+   * ScenarioFailedError; returns the aggregate for further checks.
    */
-  then(expected: Expected): A
+  thenEmits(expected: ExpectedEvents): A
+  /**
+   * Asserts the command threw this error: a class, or an instance compared by class and
+   * message. Throws ScenarioFailedError; returns the aggregate for further checks.
+   */
+  thenThrows(expected: ExpectedError): A
 }
 
 export function given<A extends AggregateRoot<any>>(
@@ -40,14 +47,14 @@ export function given<A extends AggregateRoot<any>>(
         thrown = error
       }
       return {
-        then(expected) {
-          if (Array.isArray(expected)) {
-            if (thrown !== undefined) throw new ScenarioFailedError(`expected events ${show(expected)}, but the command threw ${describe(thrown)}`)
-            const actual = aggregate.unpublishedEvents.map(({ type, data }) => ({ type, data }))
-            const wanted = expected.map(({ type, data }) => ({ type, data }))
-            if (!deepEqual(actual, wanted)) throw new ScenarioFailedError(`expected events ${show(wanted)}\n     but got ${show(actual)}`)
-            return aggregate
-          }
+        thenEmits(expected) {
+          if (thrown !== undefined) throw new ScenarioFailedError(`expected events ${show(expected)}, but the command threw ${describe(thrown)}`)
+          const actual = aggregate.unpublishedEvents.map(({ type, data }) => ({ type, data }))
+          const wanted = expected.map(({ type, data }) => ({ type, data }))
+          if (!deepEqual(actual, wanted)) throw new ScenarioFailedError(`expected events ${show(wanted)}\n     but got ${show(actual)}`)
+          return aggregate
+        },
+        thenThrows(expected) {
           const errorClass = typeof expected === 'function' ? expected : (expected as Error).constructor
           if (thrown === undefined) {
             throw new ScenarioFailedError(`expected ${errorClass.name}, but the command applied ${show(aggregate.unpublishedEvents.map(({ type, data }) => ({ type, data })))}`)

@@ -1,4 +1,5 @@
-import { ProjectionRunner, type EventStore, type ProjectionDefinition, type ProjectionRunnerOptions } from '..'
+import type { EventStore } from '../client'
+import { ProjectionRunner, type ProjectionDefinition, type ProjectionRunnerOptions } from '../projections'
 import { channelName, lockName, plainError, type ChannelMessage, type PageMessage, type WorkerMessage } from './protocol'
 
 /** The parts of BroadcastChannel the host uses. */

@@ -1,4 +1,5 @@
-import type { EventStore, ProjectionStatus } from '..'
+import type { EventStore } from '../client'
+import type { ProjectionStatus } from '../projections'
 import { channelName, type ChannelMessage, type PlainError, type WorkerMessage } from './protocol'
 
 export interface ProjectionsView {
@@ -12,10 +13,13 @@ export interface ProjectionsView {
 }
 
 export interface ClientOptions {
-  createWorker?: () => Worker
+  /**
+   * Starts this tab's worker: the app's own entry, which lists its projections and hands messages
+   * to a ProjectionHost. Write it as `() => new Worker(new URL('./my.worker.ts', import.meta.url),
+   * { type: 'module' })` so the bundler finds the entry.
+   */
+  createWorker: () => Worker
 }
-
-const defaultWorker = () => new Worker(new URL('./projections.worker.ts', import.meta.url), { type: 'module', name: 'kiroku-projections' })
 
 /**
  * The page's side of the projection worker: starts this tab's worker, tells the leader (in any
@@ -38,7 +42,7 @@ export class ProjectionWorkerClient {
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: ClientOptions = {},
+    private readonly options: ClientOptions,
   ) {
     this.channel = new BroadcastChannel(channelName(store.name))
     this.channel.onmessage = (event: MessageEvent<ChannelMessage>) => this.onChannel(event.data)
@@ -52,7 +56,7 @@ export class ProjectionWorkerClient {
 
   start(): this {
     if (this.worker || this.stopped) return this
-    const worker = (this.options.createWorker ?? defaultWorker)()
+    const worker = this.options.createWorker()
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.onWorker(event.data)
     worker.onerror = (event) => this.update({ error: { name: 'WorkerError', message: event.message || 'The projection worker failed to start.' } })
     worker.postMessage({ type: 'start', database: this.store.name })

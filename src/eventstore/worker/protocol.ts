@@ -1,6 +1,6 @@
 // The messages between pages and the projection worker, imported by both sides. Errors cross as
 // plain objects with their name and fields (reviveError turns them back into classes).
-import type { ProjectionStatus } from '..'
+import type { ProjectionStatus } from '../projections'
 
 export interface PlainError {
   name: string

@@ -1,0 +1,5 @@
+export { AggregateRepository } from './AggregateRepository'
+export type { LoadReport, RepositoryOptions, WithAggregateOptions } from './AggregateRepository'
+export { AggregateRoot, streamOf } from './AggregateRoot'
+export type { AggregateType, AppliedEvent } from './AggregateRoot'
+export type { AggregateStore, History, Snapshot } from './AggregateStore'

@@ -1,0 +1,6 @@
+export { EventStore } from './EventStore'
+export type { AppendOptions, EventHandler, HandlerContext, LinkOptions } from './EventStore'
+export type { CloseListener, CloseReason, CommitListener } from './StoreCore'
+export { ReadQuery } from './ReadQuery'
+export { openEventStore } from './openEventStore'
+export type { OpenEventStoreOptions, ReadModelSchema } from './openEventStore'

@@ -1,0 +1,6 @@
+export { NdjsonImportError, importNdjson, planImport } from './importNdjson'
+export type { ImportPlan, ImportReport, NdjsonIssue } from './importNdjson'
+export { decodeLine, encodeEvent, exportNdjson, exportNdjsonText } from './ndjson'
+export type { DecodeResult, DecodedLine, NdjsonEvent, ValuePath } from './ndjson'
+export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './streamCatalog'
+export type { ListStreamsOptions, StreamInfo, StreamPosition } from './streamCatalog'

@@ -1,0 +1,2 @@
+export { ScenarioFailedError, given } from './given'
+export type { Outcome, Scenario } from './given'

@@ -1,0 +1,5 @@
+export { ProjectionHost } from './ProjectionHost'
+export type { Channel, HostOptions, Locks } from './ProjectionHost'
+export { ProjectionWorkerClient } from './ProjectionWorkerClient'
+export type { ClientOptions, ProjectionsView } from './ProjectionWorkerClient'
+export * from './protocol'

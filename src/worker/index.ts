@@ -1,5 +1,0 @@
-export { ProjectionWorkerClient } from '../eventstore/worker/ProjectionWorkerClient'
-export type { ClientOptions, ProjectionsView } from '../eventstore/worker/ProjectionWorkerClient'
-export { ProjectionHost } from '../eventstore/worker/ProjectionHost'
-export type { Channel, HostOptions, Locks } from '../eventstore/worker/ProjectionHost'
-export * from '../eventstore/worker/protocol'
