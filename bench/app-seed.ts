@@ -9,7 +9,7 @@
 // `Shopper$local` stream, as an upgrade from the older `session` row leaves it.
 import { Cart, CartStarted, LOCAL_SHOPPER, Order, OrderCompleted, Shopper, catalog, coupons, type CartState } from '../src/domain'
 import { openEventStore, type NewEvent } from '../src/eventstore'
-import { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS, type CheckpointRecord, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage'
+import { PROJECTIONS, EVENTS, SNAPSHOTS, STREAMS, type CheckpointRecord, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage'
 import { ORDERS, orderListProjection, shopReadModels, type OrderRow } from '../src/projections'
 import { request } from './fixtures'
 
@@ -217,7 +217,7 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
   }))
   const taken = snapshot as { version: number; eventId: string; state: CartState } | null
   await new Promise<void>((resolve, reject) => {
-    const tx = db.transaction([SNAPSHOTS, ORDERS, CHECKPOINTS], 'readwrite', { durability: 'relaxed' })
+    const tx = db.transaction([SNAPSHOTS, ORDERS, PROJECTIONS], 'readwrite', { durability: 'relaxed' })
     tx.oncomplete = () => resolve()
     tx.onabort = tx.onerror = () => reject(tx.error)
     if (taken) {
@@ -226,7 +226,7 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
     }
     for (const row of orderRows) tx.objectStore(ORDERS).put(row)
     const checkpoint: CheckpointRecord = { name: orderListProjection.name, position: head.position, eventId: head.eventId, updatedAt: new Date(), version: orderListProjection.version ?? 1 }
-    tx.objectStore(CHECKPOINTS).put(checkpoint)
+    tx.objectStore(PROJECTIONS).put(checkpoint)
   })
 
   // Read the log once, as the bench page does after seeding (bench/fixtures.ts, settle).

@@ -3,9 +3,9 @@
 // hand-written baseline) — and seeded with the same records both sides then read.
 import { ItemAdded } from '../src/domain'
 import { openEventStore, type Durability, type EventStore, type NewEvent } from '../src/eventstore'
-import { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage'
+import { PROJECTIONS, EVENTS, SNAPSHOTS, STREAMS, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage'
 
-export { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS }
+export { PROJECTIONS, EVENTS, SNAPSHOTS, STREAMS }
 export type { EventRecord, SnapshotRecord, StreamRecord }
 
 /** The read models the projection benchmark writes: Kiroku's projection and the baseline's, side by side. */

@@ -2,7 +2,7 @@
 // database layout (src/eventstore/schema.ts), with no library in between. Callbacks, not a
 // promise per request; every request of a transaction sent at once wherever the data allows.
 // It is what Kiroku is measured against, so it must stay the best honest hand-written version.
-import { CHECKPOINTS, EVENTS, SNAPSHOTS, STREAMS, type EventRecord, type SnapshotRecord, type StreamRecord } from './fixtures'
+import { PROJECTIONS, EVENTS, SNAPSHOTS, STREAMS, type EventRecord, type SnapshotRecord, type StreamRecord } from './fixtures'
 
 type Durability = 'default' | 'strict' | 'relaxed'
 
@@ -144,10 +144,10 @@ export async function project(
 ): Promise<number> {
   let applied = 0
   for (;;) {
-    const tx = db.transaction([EVENTS, table, CHECKPOINTS], 'readwrite', { durability })
+    const tx = db.transaction([EVENTS, table, PROJECTIONS], 'readwrite', { durability })
     let count = 0
     let position = 0
-    const checkpoint = tx.objectStore(CHECKPOINTS).get(name) as IDBRequest<Checkpoint | undefined>
+    const checkpoint = tx.objectStore(PROJECTIONS).get(name) as IDBRequest<Checkpoint | undefined>
     checkpoint.onsuccess = () => {
       const page = tx.objectStore(EVENTS).getAll(IDBKeyRange.lowerBound(checkpoint.result?.position ?? 0, true), size) as IDBRequest<EventRecord[]>
       page.onsuccess = () => {
@@ -161,7 +161,7 @@ export async function project(
         }
         const last = records.at(-1)!
         position = last.position as number
-        tx.objectStore(CHECKPOINTS).put({ name, position, eventId: last.eventId, updatedAt: new Date() } satisfies Checkpoint)
+        tx.objectStore(PROJECTIONS).put({ name, position, eventId: last.eventId, updatedAt: new Date() } satisfies Checkpoint)
       }
     }
     await finish(tx, () => undefined)

@@ -2,10 +2,9 @@ import Dexie, { type Transaction } from 'dexie'
 import type { RecordedEvent } from '../events'
 import type { EventStore } from '../client'
 import { ProjectionTransactionExpiredError } from '../errors'
-import { type CheckpointRecord, CHECKPOINTS, request } from '../storage'
+import { type CheckpointRecord, PROJECTIONS, request } from '../storage'
+import type { Position } from './Checkpoints'
 import type { ProjectionContext, ProjectionDefinition } from './Projection'
-
-export type Position = Pick<CheckpointRecord, 'position' | 'eventId'>
 
 /** Another runner moved the checkpoint first: re-read it rather than apply anything twice. */
 export class CheckpointMoved extends Error {}
@@ -46,7 +45,7 @@ export async function commitBatch(
           return trans.table(name)
         },
       }
-      const row = (await trans.table(CHECKPOINTS).get(definition.name)) as CheckpointRecord | undefined
+      const row = (await trans.table(PROJECTIONS).get(definition.name)) as CheckpointRecord | undefined
       if ((row?.position ?? 0) !== from.position) throw new CheckpointMoved()
       const handled = events.filter((event) => types.has(event.type))
       // [the event named if it goes wrong, the checkpoint written before the call, the call]
@@ -100,7 +99,7 @@ class CheckpointWriter {
     }
     let req: IDBRequest
     try {
-      req = this.idbtrans.objectStore(CHECKPOINTS).put(row)
+      req = this.idbtrans.objectStore(PROJECTIONS).put(row)
     } catch (error) {
       if (refused(error)) return false
       throw error
@@ -115,7 +114,7 @@ class CheckpointWriter {
   /** Whether the transaction still takes requests (asks with a read that changes nothing). */
   takesRequests(): boolean {
     try {
-      this.idbtrans.objectStore(CHECKPOINTS).count()
+      this.idbtrans.objectStore(PROJECTIONS).count()
       return true
     } catch (error) {
       if (refused(error)) return false

@@ -4,7 +4,8 @@ import type { EventMetadata } from '../events'
 export const EVENTS = 'events'
 export const STREAMS = 'streams'
 export const SNAPSHOTS = 'snapshots'
-export const CHECKPOINTS = 'projections'
+/** The deferred projections' table: one checkpoint row per projection, named after it. */
+export const PROJECTIONS = 'projections'
 
 /** A row of the global log. `position` is the auto-increment key: the event's global position. */
 export interface EventRecord {
@@ -80,7 +81,7 @@ export const librarySchema: ReadonlyArray<{ version: number; stores: Record<stri
       [EVENTS]: '++position, &eventId',
       [STREAMS]: '[stream+position], eventId',
       [SNAPSHOTS]: 'stream',
-      [CHECKPOINTS]: 'name',
+      [PROJECTIONS]: 'name',
     },
   },
 ]
