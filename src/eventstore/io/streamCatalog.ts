@@ -2,7 +2,7 @@
 // NDJSON export). Reads only keys where it can, one short read-only transaction per call.
 import type { EventStore } from '../client'
 import { StoreClosedError } from '../errors'
-import { attempt, EVENTS, memberships, request, runTransaction, STREAMS, streamVersion } from '../storage'
+import { attempt, EVENTS, memberships, request, runTransaction, STREAMS, streamVersion, walk } from '../storage'
 
 export interface StreamInfo {
   stream: string
@@ -32,19 +32,14 @@ export function listStreams(store: EventStore, options: ListStreamsOptions = {})
   const { prefix = '', after, limit = 100 } = options
   const start = after !== undefined && after >= prefix ? IDBKeyRange.lowerBound([after, Infinity], true) : IDBKeyRange.lowerBound([prefix, -Infinity])
   return read(store, async (tx) => {
-    const names = await new Promise<string[]>((resolve, reject) => {
-      const found: string[] = []
-      const req = tx.objectStore(STREAMS).openKeyCursor(start, 'next')
-      req.onsuccess = () => {
-        const cursor = req.result
-        const stream = cursor && (cursor.key as [string, number])[0]
-        if (!cursor || typeof stream !== 'string' || !stream.startsWith(prefix)) return resolve(found)
-        found.push(stream)
-        if (found.length >= limit) return resolve(found)
-        // Every key of this stream sorts below [stream, Infinity]: one step lands on the next stream.
-        cursor.continue([stream, Infinity])
-      }
-      req.onerror = () => reject(req.error)
+    const names: string[] = []
+    await walk(tx.objectStore(STREAMS).openKeyCursor(start, 'next'), (cursor) => {
+      const stream = (cursor.key as [string, number])[0]
+      if (typeof stream !== 'string' || !stream.startsWith(prefix)) return false
+      names.push(stream)
+      if (names.length >= limit) return false
+      // Every key of this stream sorts below [stream, Infinity]: one step lands on the next stream.
+      return [stream, Infinity]
     })
     const versions = await Promise.all(names.map((stream) => streamVersion(tx, stream)))
     return names.map((stream, i) => ({ stream, version: versions[i] as number }))
@@ -53,21 +48,14 @@ export function listStreams(store: EventStore, options: ListStreamsOptions = {})
 
 /** How many streams there are (a key cursor step per stream). */
 export function countStreams(store: EventStore): Promise<number> {
-  return read(
-    store,
-    (tx) =>
-      new Promise<number>((resolve, reject) => {
-        let count = 0
-        const req = tx.objectStore(STREAMS).openKeyCursor()
-        req.onsuccess = () => {
-          const cursor = req.result
-          if (!cursor) return resolve(count)
-          count += 1
-          cursor.continue([(cursor.key as [string, number])[0], Infinity])
-        }
-        req.onerror = () => reject(req.error)
-      }),
-  )
+  return read(store, async (tx) => {
+    let count = 0
+    await walk(tx.objectStore(STREAMS).openKeyCursor(), (cursor) => {
+      count += 1
+      return [(cursor.key as [string, number])[0], Infinity]
+    })
+    return count
+  })
 }
 
 /**

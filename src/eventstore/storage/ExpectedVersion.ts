@@ -2,8 +2,10 @@ import { InvalidExpectedVersionError, WrongExpectedVersionError } from '../error
 
 /**
  * - `'any'`: no check. `'none'`: the stream must be empty. A number: the stream's version (its
- *   last position, -1 when empty) must equal it. `'auto'`: whatever the version is when the
- *   append's own transaction reads it, so it is race-free.
+ *   last position, -1 when empty) must equal it. `'auto'`: the same as `'any'` here — every
+ *   append reads the stream's version inside its own transaction, and readwrite transactions on
+ *   the same stores never overlap, so positions are gapless either way (RailsEventStore's
+ *   distinction between the two matters on SQL, not on IndexedDB).
  */
 export type ExpectedVersion = number | 'any' | 'none' | 'auto'
 

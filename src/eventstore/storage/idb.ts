@@ -21,6 +21,24 @@ export function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 /**
+ * Walks a cursor. `step` sees each position and says where to go: nothing to move to the next,
+ * a key to jump to it, `false` to stop. Resolves once it stops or the cursor runs out.
+ */
+export function walk<C extends IDBCursor>(req: IDBRequest<C | null>, step: (cursor: C) => IDBValidKey | false | void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => {
+      const cursor = req.result
+      if (!cursor) return resolve()
+      const next = step(cursor)
+      if (next === false) resolve()
+      else if (next === undefined) cursor.continue()
+      else cursor.continue(next)
+    }
+    req.onerror = () => reject(req.error)
+  })
+}
+
+/**
  * Makes a request-backed promise, turning a synchronous throw (the transaction already ended)
  * into a rejection, so that in `Promise.all(ids.map(…))` no promise made before it is left
  * without a handler.

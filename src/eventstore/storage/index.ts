@@ -2,7 +2,7 @@ export { eachStreamRow, eventById, lastGlobalPosition, memberships, streamVersio
 export { checkExpectedVersion } from './ExpectedVersion'
 export type { ExpectedVersion } from './ExpectedVersion'
 export { SnapshotStore } from './SnapshotStore'
-export { abortQuietly, attempt, request, runTransaction, storageError } from './idb'
+export { abortQuietly, attempt, request, runTransaction, storageError, walk } from './idb'
 export type { Durability } from './idb'
 export { countMatching, readPage, resolveBounds } from './readEvents'
 export type { Bounds, ReadSpec } from './readEvents'

@@ -3,6 +3,7 @@
 import type { RecordedEvent } from '../events'
 import { EventNotFoundError } from '../errors'
 import { eventsAt, globalPositionOf, memberships, streamRange, toRecorded } from './EventRepository'
+import { request, walk } from './idb'
 import { EVENTS, STREAMS, type EventRecord, type StreamRecord } from './schema'
 
 export interface ReadSpec {
@@ -73,11 +74,7 @@ export async function countMatching(tx: IDBTransaction, spec: ReadSpec, bounds: 
   if (!spec.ids && !spec.types) {
     const store = tx.objectStore(spec.stream === null ? EVENTS : STREAMS)
     const range = spec.stream === null ? globalRange(bounds.lo, bounds.hi) : streamRange(spec.stream, bounds.lo, bounds.hi)
-    const total = await new Promise<number>((resolve, reject) => {
-      const req = range ? store.count(range) : store.count()
-      req.onsuccess = () => resolve(req.result)
-      req.onerror = () => reject(req.error)
-    })
+    const total = await request(range ? store.count(range) : store.count())
     return Math.min(total, max)
   }
   if (spec.stream !== null && !spec.ids) {
@@ -130,11 +127,7 @@ async function scan<V>(
 }
 
 function getAll<V>(store: IDBObjectStore, range: IDBKeyRange | undefined, count: number): Promise<V[]> {
-  return new Promise((resolve, reject) => {
-    const req = store.getAll(range ?? null, count === Infinity ? undefined : count)
-    req.onsuccess = () => resolve(req.result as V[])
-    req.onerror = () => reject(req.error)
-  })
+  return request(store.getAll(range ?? null, count === Infinity ? undefined : count) as IDBRequest<V[]>)
 }
 
 type RecordsStore = IDBObjectStore & {
@@ -142,36 +135,24 @@ type RecordsStore = IDBObjectStore & {
 }
 
 /** Newest first: getAllRecords where the browser has it (one request), else a reverse cursor. */
-function getAllBackward<V>(store: RecordsStore, range: IDBKeyRange | undefined, count: number): Promise<V[]> {
-  return new Promise((resolve, reject) => {
-    if (typeof store.getAllRecords === 'function') {
-      const req = store.getAllRecords({ query: range ?? null, direction: 'prev', ...(count === Infinity ? {} : { count }) })
-      req.onsuccess = () => resolve(req.result.map((r) => r.value as V))
-      req.onerror = () => reject(req.error)
-      return
-    }
-    const out: V[] = []
-    const req = store.openCursor(range ?? null, 'prev')
-    req.onsuccess = () => {
-      const cursor = req.result
-      if (!cursor) return resolve(out)
-      out.push(cursor.value as V)
-      if (out.length >= count) return resolve(out)
-      cursor.continue()
-    }
-    req.onerror = () => reject(req.error)
+async function getAllBackward<V>(store: RecordsStore, range: IDBKeyRange | undefined, count: number): Promise<V[]> {
+  if (typeof store.getAllRecords === 'function') {
+    const records = await request(store.getAllRecords({ query: range ?? null, direction: 'prev', ...(count === Infinity ? {} : { count }) }))
+    return records.map((r) => r.value as V)
+  }
+  const out: V[] = []
+  await walk(store.openCursor(range ?? null, 'prev'), (cursor) => {
+    out.push(cursor.value as V)
+    if (out.length >= count) return false
   })
+  return out
 }
 
 async function readIds(tx: IDBTransaction, spec: ReadSpec, bounds: Bounds, max: number): Promise<Page> {
   const ids = [...new Set(spec.ids)]
   const found = await Promise.all(
     ids.map(async (eventId) => {
-      const record = await new Promise<EventRecord | undefined>((resolve, reject) => {
-        const req = tx.objectStore(EVENTS).index('eventId').get(eventId)
-        req.onsuccess = () => resolve(req.result as EventRecord | undefined)
-        req.onerror = () => reject(req.error)
-      })
+      const record = await request(tx.objectStore(EVENTS).index('eventId').get(eventId) as IDBRequest<EventRecord | undefined>)
       if (!record) return null
       if (spec.stream === null) return { key: record.position as number, record }
       const row = (await memberships(tx, eventId)).find((r) => r.stream === spec.stream)
