@@ -121,6 +121,27 @@ export default tseslint.config(
     [...everythingBut('src/eventstore', 'src/devtools'), 'zustand', 'zustand/*', 'workbox-window'],
     'src/devtools may use src/eventstore and react only: any Kiroku app can mount it.',
   ),
+  {
+    // The library's React binding: the library through its root index, and React; nothing of the app.
+    files: ['src/react/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...everythingBut('src/eventstore', 'src/react'), 'zustand', 'zustand/*', 'dexie', 'dexie/*', 'workbox-window'],
+              message: 'src/react may use src/eventstore (through its index) and react only: it is published as kiroku/react.',
+            },
+            {
+              regex: String.raw`eventstore/.`,
+              message: 'src/react reaches the library through its root index only (src/eventstore), as a user of kiroku would.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   restrict(
     ['src/pwa/**'],
     [...everythingBut('src/pwa'), 'react', 'react-dom', 'zustand', 'zustand/*', 'dexie'],
