@@ -1,0 +1,116 @@
+// Every TypeScript block in docs/guides/*.md is compiled, with the library's entries under the
+// names a user imports them by ('kiroku', 'kiroku/testing', 'kiroku/worker', 'kiroku/react').
+// The blocks of one guide are one program, in order: a later block may use what an earlier one
+// declared. A block fenced as ```ts skip-check is shown but not compiled (a fragment).
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+
+const root = resolve(__dirname, '../..')
+const guides = join(root, 'docs/guides')
+
+interface Block {
+  /** The block's first line in the guide (1-based). */
+  line: number
+  code: string
+}
+
+function blocksOf(markdown: string): Block[] {
+  const blocks: Block[] = []
+  const lines = markdown.split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(ts|tsx)\s*$/.exec(lines[i]!)
+    if (!open) continue
+    const start = i + 1
+    while (i + 1 < lines.length && lines[++i] !== '```');
+    blocks.push({ line: start + 1, code: lines.slice(start, i).join('\n') })
+  }
+  return blocks
+}
+
+interface Guide {
+  file: string
+  /** The module compiled for it: its blocks in order. */
+  path: string
+  text: string
+  /** Where each block starts in that module (0-based line). */
+  origin: Array<{ from: number; block: Block }>
+}
+
+function moduleOf(file: string, blocks: Block[]): Guide {
+  let text = ''
+  const origin: Guide['origin'] = []
+  for (const block of blocks) {
+    origin.push({ from: text.split('\n').length - 1, block })
+    text += `${block.code}\n`
+  }
+  // The blocks are module code (top-level await, imports): make sure TypeScript treats them so.
+  text += 'export {}\n'
+  return { file, path: join(guides, `${file}.tsx`), text, origin }
+}
+
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  jsx: ts.JsxEmit.ReactJSX,
+  lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  skipLibCheck: true,
+  noEmit: true,
+  types: [],
+  baseUrl: root,
+  paths: {
+    kiroku: ['src/eventstore/index.ts'],
+    'kiroku/testing': ['src/eventstore/testing/index.ts'],
+    'kiroku/worker': ['src/eventstore/worker/index.ts'],
+    'kiroku/react': ['src/react/index.ts'],
+  },
+}
+
+/** One program for every guide (each its own module); each problem names the guide's line. */
+function compile(all: Guide[]): Map<string, string[]> {
+  const byPath = new Map(all.map((g) => [resolve(g.path), g]))
+  const host = ts.createCompilerHost(options)
+  const readFile = host.readFile.bind(host)
+  host.readFile = (path) => byPath.get(resolve(path))?.text ?? readFile(path)
+  const fileExists = host.fileExists.bind(host)
+  host.fileExists = (path) => byPath.has(resolve(path)) || fileExists(path)
+  const program = ts.createProgram([...byPath.keys()], options, host)
+  const problems = new Map<string, string[]>()
+  for (const guide of all) {
+    const source = program.getSourceFile(resolve(guide.path))!
+    problems.set(
+      guide.file,
+      ts.getPreEmitDiagnostics(program, source).map((d) => {
+        const { line } = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : { line: 0 }
+        const at = [...guide.origin].reverse().find((o) => o.from <= line)
+        const guideLine = at ? at.block.line + (line - at.from) : 0
+        return `docs/guides/${guide.file}.md:${guideLine}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
+      }),
+    )
+  }
+  return problems
+}
+
+const all = readdirSync(guides)
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => moduleOf(f.replace(/\.md$/, ''), blocksOf(readFileSync(join(guides, f), 'utf8'))))
+  .filter((guide) => guide.origin.length > 0)
+
+describe('the guides’ code', () => {
+  let problems: Map<string, string[]> | undefined
+  const problemsOf = (file: string) => (problems ??= compile(all)).get(file)
+
+  it('has guides with code to check', () => {
+    expect(all.length).toBeGreaterThan(0)
+  })
+
+  for (const guide of all) {
+    it(`compiles every block of ${guide.file}.md (${guide.origin.length})`, () => {
+      expect(problemsOf(guide.file)).toEqual([])
+    }, 120_000)
+  }
+})
