@@ -18,8 +18,24 @@ export type {
 } from './events'
 
 // aggregates/: state rebuilt by replay, the repository and its storage port (safe anywhere)
-export { AggregateRepository, AggregateRoot, streamOf } from './aggregates'
-export type { AggregateStore, AggregateType, AppliedEvent, History, LoadReport, RepositoryOptions, Snapshot, WithAggregateOptions } from './aggregates'
+// Both styles: classes (AggregateRoot) and deciders (defineDecider: decide / evolve / initialState)
+export { AggregateRepository, AggregateRoot, defineDecider, streamOf } from './aggregates'
+export type {
+  AggregateKind,
+  AggregateStore,
+  AggregateType,
+  AppliedEvent,
+  AppliedEventOf,
+  Decider,
+  Decision,
+  HandleResult,
+  History,
+  LoadReport,
+  LoadedState,
+  RepositoryOptions,
+  Snapshot,
+  WithAggregateOptions,
+} from './aggregates'
 
 // client/: the store itself, on IndexedDB
 export { EventStore, ReadQuery, openEventStore } from './client'

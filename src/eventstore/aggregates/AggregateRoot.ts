@@ -15,8 +15,6 @@ export interface AggregateType<A extends AggregateRoot<any> = AggregateRoot<any>
   readonly snapshotVersion?: number
 }
 
-export const streamOf = (Type: AggregateType, id: string): string => `${Type.aggregateName}$${id}`
-
 /**
  * State rebuilt by replaying the aggregate's stream. Subclasses register one handler per event
  * definition with `on`, and their commands call `apply` with new events.
