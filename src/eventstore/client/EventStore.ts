@@ -1,7 +1,7 @@
 import type Dexie from 'dexie'
 import type { AggregateStore, History, Snapshot } from '../aggregates'
 import { EventDuplicatedInStreamError, IncorrectStreamDataError, InvalidEventDataError, InvalidExpectedVersionError } from '../errors'
-import { typeOf, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent } from '../events'
+import { typeOf, type EventOf, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent, type Recorded } from '../events'
 import type { EventHandler as AnyStoreHandler, HandlerContext as AnyStoreContext } from '../pubsub'
 import { EVENTS, SNAPSHOTS, STREAMS, SnapshotStore, checkExpectedVersion, readHistory, repository, toRecords, type ExpectedVersion } from '../storage'
 import { ReadQuery } from './ReadQuery'
@@ -60,9 +60,12 @@ export class EventStore implements AggregateStore {
 
   // Writing
 
-  /** Appends and then runs the sync handlers; resolves with the recorded events. */
-  publish(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
-    return this.publishTracked(events, options)
+  /**
+   * Appends and then runs the sync handlers; resolves with the recorded events, typed as the
+   * given ones: `publish([ItemAdded(…)])` gives `EventOf<typeof ItemAdded>[]`.
+   */
+  publish<E extends NewEvent>(events: E | readonly E[], options: AppendOptions = {}): Promise<Recorded<E>[]> {
+    return this.publishTracked(events, options) as Promise<Recorded<E>[]>
   }
 
   /**
@@ -98,10 +101,10 @@ export class EventStore implements AggregateStore {
     })
   }
 
-  /** Appends without calling handlers. */
-  append(events: NewEvent | readonly NewEvent[], options: AppendOptions = {}): Promise<RecordedEvent[]> {
+  /** Appends without calling handlers; resolves with the recorded events, typed as `publish`'s. */
+  append<E extends NewEvent>(events: E | readonly E[], options: AppendOptions = {}): Promise<Recorded<E>[]> {
     const scope = this.scope()
-    return this.mutate(scope, () => this.appendIn(scope, events, options))
+    return this.mutate(scope, () => this.appendIn(scope, events, options)) as Promise<Recorded<E>[]>
   }
 
   /** Adds already stored events to another stream, in the given order. */
@@ -161,10 +164,15 @@ export class EventStore implements AggregateStore {
 
   // Handlers and listeners
 
-  subscribe<E extends RecordedEvent = RecordedEvent>(
-    handler: EventHandler<E>,
-    options: { to: EventTypeRef | readonly EventTypeRef[] },
-  ): () => void {
+  /**
+   * Calls the handler with each event of the given types. Given definitions, the handler's event
+   * is their union: `{ to: [ItemAdded, ItemRemoved] }` gives `EventOf<typeof ItemAdded | typeof
+   * ItemRemoved>`; a type name given as a string adds a plain `RecordedEvent`. Subscribed to type
+   * names only, a handler may declare the events it expects (the store cannot check that).
+   */
+  subscribe<R extends EventTypeRef>(handler: EventHandler<EventOf<R>>, options: { to: R | readonly R[] }): () => void
+  subscribe<E extends RecordedEvent = RecordedEvent>(handler: EventHandler<E>, options: { to: string | readonly string[] }): () => void
+  subscribe(handler: EventHandler<any>, options: { to: EventTypeRef | readonly EventTypeRef[] }): () => void {
     const refs = (Array.isArray(options?.to) ? options.to : [options?.to]) as EventTypeRef[]
     const types = refs.map((ref) => {
       if (ref == null || (typeof ref !== 'string' && typeof ref !== 'function')) {

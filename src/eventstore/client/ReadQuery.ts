@@ -1,4 +1,4 @@
-import { typeOf, type EventTypeRef, type RecordedEvent } from '../events'
+import { typeOf, type EventOf, type EventTypeRef, type RecordedEvent } from '../events'
 import { EventNotFoundError, IncorrectStreamDataError, InvalidPageSizeError } from '../errors'
 import { type Bounds, countMatching, eventById, readPage, type ReadSpec, resolveBounds } from '../storage'
 
@@ -18,8 +18,9 @@ const ALL: ReadSpec = Object.freeze({
 /**
  * An immutable read specification: every call returns a new query, so a query can be kept and
  * refined. `from` and `to` are exclusive and follow the direction: backward, `from` is the newer end.
+ * `E` is the events it yields: `ofType([ItemAdded, ItemRemoved])` narrows it to their union.
  */
-export class ReadQuery {
+export class ReadQuery<E extends RecordedEvent = RecordedEvent> {
   constructor(
     private readonly run: ReadRunner,
     /** Brings stored events to their current shape (upcasting); identity by default. */
@@ -27,43 +28,44 @@ export class ReadQuery {
     readonly spec: ReadSpec = ALL,
   ) {}
 
-  stream(name: string): ReadQuery {
+  stream(name: string): ReadQuery<E> {
     if (typeof name !== 'string' || name.length === 0) throw new IncorrectStreamDataError(name)
     return this.with({ stream: name })
   }
 
-  ofType(types: EventTypeRef | readonly EventTypeRef[]): ReadQuery {
+  /** Only events of these types (replacing an earlier `ofType`); definitions type what it yields. */
+  ofType<R extends EventTypeRef>(types: R | readonly R[]): ReadQuery<EventOf<R>> {
     const list = (Array.isArray(types) ? types : [types]) as EventTypeRef[]
-    return this.with({ types: list.map(typeOf) })
+    return new ReadQuery<EventOf<R>>(this.run, this.decode, Object.freeze({ ...this.spec, types: list.map(typeOf) }))
   }
 
-  from(eventId: string): ReadQuery {
+  from(eventId: string): ReadQuery<E> {
     return this.with({ from: eventId })
   }
 
-  to(eventId: string): ReadQuery {
+  to(eventId: string): ReadQuery<E> {
     return this.with({ to: eventId })
   }
 
-  forward(): ReadQuery {
+  forward(): ReadQuery<E> {
     return this.with({ direction: 'forward' })
   }
 
-  backward(): ReadQuery {
+  backward(): ReadQuery<E> {
     return this.with({ direction: 'backward' })
   }
 
-  limit(count: number): ReadQuery {
+  limit(count: number): ReadQuery<E> {
     return this.with({ limit: pageSize(count) })
   }
 
-  withIds(eventIds: readonly string[]): ReadQuery {
+  withIds(eventIds: readonly string[]): ReadQuery<E> {
     return this.with({ ids: [...eventIds] })
   }
 
-  async toArray(): Promise<RecordedEvent[]> {
+  async toArray(): Promise<E[]> {
     const page = await this.run(async (tx) => readPage(tx, this.spec, await resolveBounds(tx, this.spec), this.spec.limit ?? Infinity))
-    return page.events.map(this.decode)
+    return page.events.map(this.decode) as E[]
   }
 
   async count(): Promise<number> {
@@ -71,12 +73,12 @@ export class ReadQuery {
   }
 
   /** The first event in the query's direction, or undefined. */
-  async first(): Promise<RecordedEvent | undefined> {
+  async first(): Promise<E | undefined> {
     return (await this.limit(1).toArray())[0]
   }
 
   /** The last event the query would return, or undefined. */
-  async last(): Promise<RecordedEvent | undefined> {
+  async last(): Promise<E | undefined> {
     if (this.spec.limit !== null) return (await this.toArray()).at(-1)
     // from/to follow the direction, so reversing it swaps them.
     const reversed = this.with({
@@ -88,7 +90,7 @@ export class ReadQuery {
   }
 
   /** The matching events in pages of `size`, each page its own short read transaction. */
-  async *inBatches(size = 100): AsyncGenerator<RecordedEvent[], void, undefined> {
+  async *inBatches(size = 100): AsyncGenerator<E[], void, undefined> {
     const max = pageSize(size)
     let bounds: Bounds | null = null
     let left = this.spec.limit ?? Infinity
@@ -97,7 +99,7 @@ export class ReadQuery {
         bounds ??= await resolveBounds(tx, this.spec)
         return readPage(tx, this.spec, bounds, Math.min(max, left))
       })
-      if (page.events.length) yield page.events.map(this.decode)
+      if (page.events.length) yield page.events.map(this.decode) as E[]
       left -= page.events.length
       if (page.done || page.lastKey === null || !bounds) return
       const next: Bounds = bounds
@@ -106,6 +108,7 @@ export class ReadQuery {
     }
   }
 
+  /** The event with this id, whatever the query's filters: any type. */
   async event(eventId: string): Promise<RecordedEvent | undefined> {
     const event = await this.run((tx) => eventById(tx, eventId))
     return event && this.decode(event)
@@ -117,8 +120,8 @@ export class ReadQuery {
     return event
   }
 
-  private with(patch: Partial<ReadSpec>): ReadQuery {
-    return new ReadQuery(this.run, this.decode, Object.freeze({ ...this.spec, ...patch }))
+  private with(patch: Partial<ReadSpec>): ReadQuery<E> {
+    return new ReadQuery<E>(this.run, this.decode, Object.freeze({ ...this.spec, ...patch }))
   }
 }
 

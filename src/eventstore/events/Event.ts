@@ -47,10 +47,26 @@ export interface EventDefinition<Type extends string = string, Data = unknown> {
 
 /** Data of the events an EventDefinition makes: `EventData<typeof ItemAdded>`. */
 export type EventData<D> = D extends EventDefinition<string, infer Data> ? Data : never
-/** The recorded form of a definition's events: `EventOf<typeof ItemAdded>`. */
-export type EventOf<D> = D extends EventDefinition<infer Type, infer Data> ? RecordedEvent<Type, Data> : never
 
+/**
+ * The recorded form of a definition's events: `EventOf<typeof ItemAdded>`. It distributes over a
+ * union, so `EventOf<(typeof list)[number]>` is the union a handler of `list` gets; a type name
+ * given as a string says nothing of the data, so it stays a plain `RecordedEvent`.
+ */
+export type EventOf<D> = D extends EventDefinition<infer Type, infer Data>
+  ? RecordedEvent<Type, UnknownIfAny<Data>>
+  : D extends string
+    ? RecordedEvent
+    : never
+
+/** An event type named by its definition (typed) or by its type name (untyped). */
 export type EventTypeRef = EventDefinition<string, any> | string
+
+/** A new event as stored: `Recorded<NewEvent<'Cart.ItemAdded', Data>>` is `RecordedEvent<'Cart.ItemAdded', Data>`. */
+export type Recorded<E> = E extends NewEvent<infer Type, infer Data> ? RecordedEvent<Type, Data> : never
+
+// `EventTypeRef` admits any definition, so a ref not known more precisely would hand out `any` data.
+type UnknownIfAny<T> = 0 extends 1 & T ? unknown : T
 
 export const typeOf = (ref: EventTypeRef): string => (typeof ref === 'string' ? ref : ref.type)
 

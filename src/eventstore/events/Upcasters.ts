@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './Event'
+import { typeOf, type EventDefinition, type RecordedEvent } from './Event'
 import { EventUpcastError } from '../errors'
 
 /** Turns data stored at `fromVersion` into the shape of `fromVersion + 1`. */
@@ -8,7 +8,26 @@ export interface Upcaster {
   readonly upcast: (data: any, event: RecordedEvent) => unknown
 }
 
-export const upcaster = (type: string, fromVersion: number, upcast: Upcaster['upcast']): Upcaster => ({ type, fromVersion, upcast })
+/**
+ * One step of an event type's upcasting. Given the event's definition, the step's result must
+ * have the definition's data (the step into the current shape): `upcaster(Priced, 2, (v2: V2) => …)`.
+ * A step into an intermediate shape names it: `upcaster<V2>(Priced, 1, (v1: V1) => …)`. Given a
+ * type name, the result is not checked.
+ */
+export function upcaster<Data>(
+  definition: EventDefinition<string, Data>,
+  fromVersion: number,
+  upcast: (data: any, event: RecordedEvent) => NoInfer<Data>,
+): Upcaster
+export function upcaster<To = never>(
+  definition: EventDefinition<string, any>,
+  fromVersion: number,
+  upcast: (data: any, event: RecordedEvent) => NoInfer<To>,
+): Upcaster
+export function upcaster(type: string, fromVersion: number, upcast: Upcaster['upcast']): Upcaster
+export function upcaster(type: EventDefinition<string, any> | string, fromVersion: number, upcast: Upcaster['upcast']): Upcaster {
+  return { type: typeOf(type), fromVersion, upcast }
+}
 
 /**
  * Old payloads in the current shape, on read: each step takes one version to the next, so a

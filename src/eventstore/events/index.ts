@@ -1,5 +1,5 @@
 export { defineEvent, typeOf } from './Event'
-export type { EventData, EventDefinition, EventMetadata, EventOf, EventOptions, EventTypeRef, Metadata, NewEvent, RecordedEvent } from './Event'
+export type { EventData, EventDefinition, EventMetadata, EventOf, EventOptions, EventTypeRef, Metadata, NewEvent, RecordedEvent, Recorded } from './Event'
 export type { StandardSchemaV1 } from './StandardSchema'
 export { Upcasters, upcaster } from './Upcasters'
 export type { Upcaster } from './Upcasters'
