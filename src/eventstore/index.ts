@@ -71,9 +71,19 @@ export {
 } from './pubsub'
 export type { DispatchKind, DispatchSink, Dispatcher, HandlerRun, InstrumentationOptions } from './pubsub'
 
-// projections/: deferred projections with durable checkpoints
-export { ProjectionRunner, defineProjection } from './projections'
-export type { ProjectionContext, ProjectionDefinition, ProjectionRunnerOptions, ProjectionState, ProjectionStatus } from './projections'
+// projections/: sync projections (state in memory, kept as events are published) and deferred
+// projections with durable checkpoints
+export { ProjectionRunner, defineProjection, syncProjection } from './projections'
+export type {
+  ProjectionContext,
+  ProjectionDefinition,
+  ProjectionRunnerOptions,
+  ProjectionState,
+  ProjectionStatus,
+  StateListener,
+  SyncProjection,
+  SyncProjectionOptions,
+} from './projections'
 
 // worker/: running the deferred projections in one tab's Web Worker, and following it from every tab
 export * from './worker'

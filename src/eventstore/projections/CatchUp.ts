@@ -54,19 +54,30 @@ export class CatchUp {
       const query = this.store.read.limit(this.policy.batchSize)
       const batch = await (from.eventId ? query.from(from.eventId) : query).toArray()
       if (batch.length === 0) {
-        Object.assign(status, { checkpoint: from.position, lag: Math.max(0, status.head - from.position) })
-        if (status.state !== 'rebuilding') status.state = 'idle'
+        this.reached(status, from.position)
         this.hooks.emit()
         return
       }
-      status.head = Math.max(status.head, batch.at(-1)!.globalPosition)
-      if (status.state !== 'rebuilding') status.state = 'catching-up'
-      if (!(await this.applyWithRetries(projection, from, batch))) return
       const last = batch.at(-1)!
-      Object.assign(status, { checkpoint: last.globalPosition, lag: Math.max(0, status.head - last.globalPosition), attempts: 0 })
+      status.head = Math.max(status.head, last.globalPosition)
+      // Behind by this batch at least: catching up, with the lag to show for it.
+      this.reached(status, from.position)
+      if (!(await this.applyWithRetries(projection, from, batch))) return
+      status.attempts = 0
+      this.reached(status, last.globalPosition)
       if (status.progress) status.progress.done += batch.length
       this.hooks.emit()
     }
+  }
+
+  /**
+   * Moves the status to `checkpoint` and derives the rest from it, so no status is ever emitted
+   * as catching up with nothing left to catch up on (or idle while behind the head it knows).
+   */
+  private reached(status: ProjectionStatus, checkpoint: number): void {
+    status.checkpoint = checkpoint
+    status.lag = Math.max(0, status.head - checkpoint)
+    if (status.state !== 'rebuilding') status.state = status.lag > 0 ? 'catching-up' : 'idle'
   }
 
   /** Applies a batch; on failure, event by event with back-off. False when the projection stopped. */

@@ -17,6 +17,11 @@ export interface ProjectionRunnerOptions {
   sleep?: (ms: number) => Promise<void>
   /** Called with every projection's status whenever one changes. */
   onStatus?: (statuses: ProjectionStatus[]) => void
+  /**
+   * A catch-up that failed with nobody awaiting it (one the store's commits started). Defaults to
+   * the platform's reportError (an uncaught error in the console).
+   */
+  onError?: (error: unknown) => void
 }
 
 interface Entry extends Tracked {
@@ -27,8 +32,9 @@ interface Entry extends Tracked {
  * Runs deferred projections from the log: each batch of events and the checkpoint after it
  * commit in one transaction (commitBatch), so a crash anywhere re-applies nothing and skips
  * nothing. Each projection catches up on its own (CatchUp: batches, retries with back-off, a
- * visible stop), one run at a time (CoalescedRun). It lives as long as its store: when the store
- * closes, for whatever reason, the runner stops.
+ * visible stop), one run at a time (CoalescedRun). Once started it follows the store's own
+ * commits; `notify` is for commits it cannot hear (another tab's, another connection's). It lives
+ * as long as its store: when the store closes, for whatever reason, the runner stops.
  */
 export class ProjectionRunner {
   private readonly entries = new Map<string, Entry>()
@@ -36,6 +42,7 @@ export class ProjectionRunner {
   private readonly catchUp: CatchUp
   private stopped = false
   private readonly offClose: (() => void) | undefined
+  private offCommit: (() => void) | null = null
 
   constructor(
     private readonly store: EventStore,
@@ -75,9 +82,15 @@ export class ProjectionRunner {
     this.offClose = store.onClose(() => this.stop())
   }
 
-  /** Loads each checkpoint (and a failure kept from an earlier run), then catches up. */
+  /**
+   * Loads each checkpoint (and a failure kept from an earlier run), then catches up, and from then
+   * on catches up after each of the store's commits by itself. Resolves once the first catch-up is over.
+   */
   async start(): Promise<void> {
     if (this.stopped) return
+    // Started already (or starting): only catch up.
+    if (this.offCommit) return this.notify()
+    this.offCommit = () => undefined
     const outdated: string[] = []
     try {
       for (const entry of this.entries.values()) {
@@ -90,13 +103,21 @@ export class ProjectionRunner {
     } catch (error) {
       // The store closed under it: nothing to start.
       if (this.stopped) return
+      this.offCommit = null
       throw error
     }
     this.emit()
+    if (this.stopped) return
+    // Commits from here on kick a catch-up; the one below covers everything committed before.
+    this.offCommit = this.store.onCommit(() => void this.notify().catch((error: unknown) => this.report(error)))
     await Promise.all([...outdated.map((name) => this.rebuild(name)), this.notify()])
   }
 
-  /** New events may have committed: every running projection catches up (calls coalesce). */
+  /**
+   * New events may have committed: every running projection catches up (calls coalesce, so an
+   * extra notify costs one read at most). A started runner hears its own store's commits itself;
+   * call this for the others (another tab's, announced on a BroadcastChannel).
+   */
   async notify(): Promise<void> {
     await Promise.all([...this.entries.values()].map((entry) => entry.run.kick()))
   }
@@ -140,6 +161,7 @@ export class ProjectionRunner {
   stop(): void {
     this.stopped = true
     this.offClose?.()
+    this.offCommit?.()
   }
 
   private entry(name: string): Entry {
@@ -162,6 +184,13 @@ export class ProjectionRunner {
 
   private emit(): void {
     this.options.onStatus?.(this.status())
+  }
+
+  private report(error: unknown): void {
+    if (this.options.onError) return this.options.onError(error)
+    const reportError = (globalThis as { reportError?: (error: unknown) => void }).reportError
+    if (reportError) reportError(error)
+    else console.error(error)
   }
 }
 

@@ -105,7 +105,8 @@ export class ProjectionHost {
     })
     this.runner = runner
     this.options.post({ type: 'role', leader: true, id: this.id })
-    // Catch up with whatever was committed while no tab led, then follow notifications.
+    // Catch up with whatever was committed while no tab led, then follow this store's commits
+    // (the runner's own) and the other tabs' (announced on the channel).
     await runner.start()
     await held
   }
@@ -116,6 +117,9 @@ export class ProjectionHost {
     try {
       switch (message.type) {
         case 'committed':
+          // The runner hears its own store's commits itself; a tab that shares that store (the
+          // host run in the page) announces them here again, usually once they are applied.
+          if (runner.status().every((projection) => projection.checkpoint >= message.position)) return
           return await runner.notify()
         case 'rebuild':
           return await runner.rebuild(message.projection)

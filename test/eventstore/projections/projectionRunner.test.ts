@@ -356,9 +356,12 @@ describe('ProjectionRunner', () => {
     const [status] = runner.status()
     const total = (await store.db.table('totals').get('n'))?.value
     if (status?.state === 'stopped') {
-      expect(status).toMatchObject({ state: 'stopped', checkpoint: await store.globalPosition('c1'), failure: { eventId: 'c1', error: { name: 'ProjectionTransactionExpiredError' } } })
-      expect(total).toBe(1)
-      expect(calls).toEqual(['c1'])
+      // Stopped at the first event whose apply outlived its transaction (c1, or c2 when c1's was
+      // quick enough): that event's write kept, nothing applied twice, nothing after it applied.
+      const at = status.failure?.eventId === 'c2' ? 'c2' : 'c1'
+      expect(status).toMatchObject({ state: 'stopped', checkpoint: await store.globalPosition(at), failure: { eventId: at, error: { name: 'ProjectionTransactionExpiredError' } } })
+      expect(total).toBe(at === 'c1' ? 1 : 11)
+      expect(calls).toEqual(at === 'c1' ? ['c1'] : ['c1', 'c2'])
     } else {
       expect(status).toMatchObject({ state: 'idle', checkpoint: await store.globalPosition('c2') })
       expect(total).toBe(11)
@@ -379,5 +382,69 @@ describe('ProjectionRunner', () => {
     await runner.start()
     expect(runner.status()[0]?.failure?.error.message).toContain('does not own the table "other"')
     expect(await store.db.table('other').count()).toBe(0)
+  })
+
+  it('follows the store’s commits once started, with no notify: publish, append and store.transaction', async () => {
+    const store = await openTestStore({ readModels })
+    const waiting = new Map<number, () => void>()
+    const runner = new ProjectionRunner(store, [counting()], {
+      ...instant,
+      onStatus: ([s]) => {
+        for (const [position, wake] of waiting) {
+          if (!s || s.state !== 'idle' || s.checkpoint < position) continue
+          waiting.delete(position)
+          wake()
+        }
+      },
+    })
+    const reached = (position: number) => new Promise<void>((resolve) => waiting.set(position, resolve))
+    await runner.start()
+    const [published] = await store.publish(notes(1, 'p'))
+    await reached(published!.globalPosition)
+    const [appended] = await store.append(notes(1, 'a'))
+    await reached(appended!.globalPosition)
+    const inTransaction = await store.transaction(async (tx) => (await tx.append(notes(1, 't')))[0]!)
+    await reached(inTransaction.globalPosition)
+    expect((await applied(store)).map((r) => [r.eventId, r.times])).toEqual([['p1', 1], ['a1', 1], ['t1', 1]])
+  })
+
+  it('stops listening to the store’s commits when it stops', async () => {
+    const store = await openTestStore({ readModels })
+    const subscribe = store.onCommit.bind(store)
+    const listening = new Set<unknown>()
+    store.onCommit = (listener) => {
+      const off = subscribe(listener)
+      listening.add(listener)
+      return () => {
+        listening.delete(listener)
+        return off()
+      }
+    }
+    const runner = new ProjectionRunner(store, [counting()], instant)
+    await runner.start()
+    await runner.start()
+    expect(listening.size).toBe(1)
+    runner.stop()
+    expect(listening.size).toBe(0)
+  })
+
+  it('never reports a projection as catching up with no lag', async () => {
+    const store = await openTestStore({ readModels: { version: 1, stores: { applied: 'eventId', totals: 'id', other: 'id' } } })
+    await store.append(notes(7))
+    const other = defineProjection({
+      name: 'other',
+      events: [Noted],
+      tables: ['other'],
+      apply: async (event, { table }) => void (await table('other').put({ id: event.eventId })),
+    })
+    const emitted: ProjectionStatus[] = []
+    const runner = new ProjectionRunner(store, [counting(), other], { batchSize: 3, ...instant, onStatus: (statuses) => void emitted.push(...statuses) })
+    await runner.start()
+    // More while it follows: a catch-up that starts from idle.
+    await store.append(notes(4, 'more-'))
+    await runner.notify()
+    expect(emitted.some((s) => s.state === 'catching-up')).toBe(true)
+    expect(emitted.filter((s) => s.state === 'catching-up' && s.lag === 0)).toEqual([])
+    expect(runner.status().map((s) => [s.state, s.lag])).toEqual([['idle', 0], ['idle', 0]])
   })
 })
