@@ -1,89 +1,95 @@
 // given(events).when(command).thenEmits(events) / .thenThrows(error): aggregate tests without a
-// database. The outcome has no `then` method on purpose: an object with one is a thenable, and
-// `await` on it would call it.
-import type { AggregateRoot, AggregateType } from '../aggregates'
+// database, for both styles. The outcome has no `then` method on purpose: an object with one is a
+// thenable, and `await` on it would call it.
+import { decideEvents, evolveAll, streamOf, type AggregateRoot, type AggregateType, type AppliedEvent, type Decider } from '../aggregates'
 import type { NewEvent, RecordedEvent } from '../events'
+import { asRecorded } from './asRecorded'
+import { expectEvents, expectThrown, run, show, shapes, type ErrorPredicate, type ExpectedError, type ExpectedEvents } from './compare'
 
-type ExpectedEvents = ReadonlyArray<Pick<NewEvent, 'type' | 'data'>>
-type ExpectedError = (abstract new (...args: any[]) => Error) | Error
-
-/** Thrown when a scenario's outcome is not the expected one. */
-export class ScenarioFailedError extends Error {
-  override name = 'ScenarioFailedError'
-}
-
+/** A class aggregate rebuilt from the given events, waiting for a command. */
 export interface Scenario<A> {
-  /** Runs a command against the aggregate rebuilt from the given events. */
+  /** Runs a command (a function of the aggregate) against the aggregate rebuilt from the given events. */
   when(command: (aggregate: A) => unknown): Outcome<A>
 }
 
-export interface Outcome<A> {
-  /**
-   * Asserts the command applied exactly these events (compared by type and data). Throws
-   * ScenarioFailedError; returns the aggregate for further checks.
-   */
-  thenEmits(expected: ExpectedEvents): A
-  /**
-   * Asserts the command threw this error: a class, or an instance compared by class and
-   * message. Throws ScenarioFailedError; returns the aggregate for further checks.
-   */
-  thenThrows(expected: ExpectedError): A
+/** A decider's state rebuilt from the given events, waiting for a command. */
+export interface DeciderScenario<State, Command> {
+  /** Decides the command (a value, as `repository.handle` takes it) on the state rebuilt from the given events. */
+  when(command: Command): Outcome<State>
 }
 
-export function given<A extends AggregateRoot<any>>(
-  Type: AggregateType<A>,
+/**
+ * What a command did. Both checks are synchronous and throw a ScenarioFailedError (named
+ * 'AssertionError') on a mismatch. They return what was tested for further checks: the
+ * aggregate, or for a decider its state (after the emitted events; before, when it threw).
+ */
+export interface Outcome<T> {
+  /** Asserts the command emitted exactly these events, in order, compared by type and data. */
+  thenEmits(expected: ExpectedEvents): T
+  /**
+   * Asserts the command threw this error: a class, or an instance compared by class and message;
+   * then, when given, `predicate(error)` must not return false (it may also use `expect` itself).
+   */
+  thenThrows<E extends Error>(expected: ExpectedError<E>, predicate?: ErrorPredicate<E>): T
+}
+
+/**
+ * Starts a scenario: the aggregate kind (a class or a decider), the events already in its stream,
+ * and the aggregate's id. A class aggregate is made with `new Type(id)`, so `aggregate.id` is it
+ * (commands that put their own id in events see it); a decider gets no id (its commands carry
+ * theirs). Failures name the stream, `${name}$${id}`.
+ */
+export function given<A extends AggregateRoot<any>>(Type: AggregateType<A>, events?: readonly NewEvent[], id?: string): Scenario<A>
+export function given<State, Command, Event extends AppliedEvent>(
+  decider: Decider<State, Command, Event>,
+  events?: readonly NewEvent[],
+  id?: string,
+): DeciderScenario<State, Command>
+export function given(
+  kind: AggregateType | Decider<unknown, unknown, AppliedEvent>,
   events: readonly NewEvent[] = [],
   id = 'given',
-): Scenario<A> {
+): Scenario<AggregateRoot<unknown>> | DeciderScenario<unknown, unknown> {
+  const label = streamOf(kind, id)
+  const history = asRecorded(events)
+  if (typeof kind === 'function') {
+    return { when: (command: (aggregate: AggregateRoot<unknown>) => unknown) => whenClass(label, replayed(new kind(id), history), command) }
+  }
+  return { when: (command: unknown) => whenDecider(label, kind, evolveAll(kind, kind.initialState(), history), command) }
+}
+
+function replayed<A extends AggregateRoot<any>>(aggregate: A, history: readonly RecordedEvent[]): A {
+  for (const event of history) aggregate.replay(event)
+  return aggregate
+}
+
+function whenClass<A extends AggregateRoot<any>>(label: string, aggregate: A, command: (aggregate: A) => unknown): Outcome<A> {
+  const ran = run(() => command(aggregate))
   return {
-    when(command) {
-      const aggregate = new Type(id)
-      events.forEach((event, i) => aggregate.replay({ ...event, metadata: {} as RecordedEvent['metadata'], globalPosition: i + 1 }))
-      let thrown: unknown
-      try {
-        const result = command(aggregate)
-        if (result instanceof Promise) throw new ScenarioFailedError('the command returned a promise: aggregate commands are synchronous')
-      } catch (error) {
-        thrown = error
-      }
-      return {
-        thenEmits(expected) {
-          if (thrown !== undefined) throw new ScenarioFailedError(`expected events ${show(expected)}, but the command threw ${describe(thrown)}`)
-          const actual = aggregate.unpublishedEvents.map(({ type, data }) => ({ type, data }))
-          const wanted = expected.map(({ type, data }) => ({ type, data }))
-          if (!deepEqual(actual, wanted)) throw new ScenarioFailedError(`expected events ${show(wanted)}\n     but got ${show(actual)}`)
-          return aggregate
-        },
-        thenThrows(expected) {
-          const errorClass = typeof expected === 'function' ? expected : (expected as Error).constructor
-          if (thrown === undefined) {
-            throw new ScenarioFailedError(`expected ${errorClass.name}, but the command applied ${show(aggregate.unpublishedEvents.map(({ type, data }) => ({ type, data })))}`)
-          }
-          if (!(thrown instanceof errorClass)) throw new ScenarioFailedError(`expected ${errorClass.name}, but the command threw ${describe(thrown)}`)
-          if (typeof expected !== 'function' && (thrown as Error).message !== (expected as Error).message) {
-            throw new ScenarioFailedError(`expected the message "${(expected as Error).message}", got "${(thrown as Error).message}"`)
-          }
-          return aggregate
-        },
-      }
+    thenEmits(expected) {
+      expectEvents(label, ran, aggregate.unpublishedEvents, expected)
+      return aggregate
+    },
+    thenThrows(expected, predicate) {
+      expectThrown(label, ran, expected, predicate, () => `the command emitted ${show(shapes(aggregate.unpublishedEvents))}`)
+      return aggregate
     },
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(value)
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true
-  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime()
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false
-  if (Array.isArray(a) !== Array.isArray(b)) return false
-  const keys = Object.keys(a)
-  if (keys.length !== Object.keys(b).length) return false
-  return keys.every((key) => deepEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+function whenDecider<State, Command>(label: string, decider: Decider<State, Command, AppliedEvent>, state: State, command: Command): Outcome<State> {
+  let emitted: readonly NewEvent[] = []
+  const ran = run(() => {
+    emitted = decideEvents(decider, command, state)
+  })
+  return {
+    thenEmits(expected) {
+      expectEvents(label, ran, emitted, expected)
+      return evolveAll(decider, state, emitted)
+    },
+    thenThrows(expected, predicate) {
+      expectThrown(label, ran, expected, predicate, () => `the command emitted ${show(shapes(emitted))}`)
+      return state
+    },
+  }
 }
