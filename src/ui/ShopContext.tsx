@@ -1,8 +1,8 @@
-import { createContext, useContext, useSyncExternalStore } from 'react'
-import { useStore } from 'zustand'
+import { createContext, useContext, type ReactNode } from 'react'
 import type { DispatchLog, ProjectionsView } from '../eventstore'
 import type { CartView, OrdersView } from '../projections'
 import type { AppUpdates, Installer, StoragePersistence, ValueSource } from '../pwa'
+import { KirokuProvider, useProjection } from '../react'
 import type { Shop } from './Shop'
 
 export interface AppServices {
@@ -18,7 +18,15 @@ export interface AppServices {
 }
 
 const ServicesContext = createContext<AppServices | null>(null)
-export const ServicesProvider = ServicesContext.Provider
+
+/** The shop's services, and its store for the library's hooks (kiroku/react). */
+export function ServicesProvider({ value, children }: { value: AppServices; children?: ReactNode }) {
+  return (
+    <ServicesContext.Provider value={value}>
+      <KirokuProvider store={value.shop.store}>{children}</KirokuProvider>
+    </ServicesContext.Provider>
+  )
+}
 
 export function useServices(): AppServices {
   const services = useContext(ServicesContext)
@@ -29,18 +37,13 @@ export function useServices(): AppServices {
 export const useShop = (): Shop => useServices().shop
 
 export function useCart<T>(selector: (cart: CartView) => T): T {
-  return useStore(useShop().cart, selector)
+  return useProjection(useShop().cart, selector)
 }
 
 export function useOrders<T>(selector: (orders: OrdersView) => T): T {
-  return useStore(useShop().orders, selector)
+  return useProjection(useShop().orders, selector)
 }
 
-export function useValue<T>(source: ValueSource<T>): T {
-  return useSyncExternalStore(source.subscribe, source.getSnapshot)
-}
+export const useValue = <T,>(source: ValueSource<T>): T => useProjection(source)
 
-export function useProjections(): ProjectionsView {
-  const client = useShop().projections
-  return useSyncExternalStore(client.subscribe, client.getSnapshot)
-}
+export const useProjections = (): ProjectionsView => useProjection(useShop().projections)

@@ -83,3 +83,20 @@ describe('the app when things go wrong', () => {
     await expect.poll(() => text(host)).toContain('1 in your cart')
   })
 })
+
+describe('the order screen', () => {
+  it('shows the order again whenever its stream moves on, whoever moved it', async () => {
+    const { host, shop } = await mount()
+    await expect.poll(() => button(host, 'Add to cart: Bento box')).not.toBeNull()
+    button(host, 'Add to cart: Bento box')!.click()
+    await expect.poll(() => text(host)).toContain('1 in your cart')
+    window.location.hash = '#/cart'
+    await expect.poll(() => [...host.querySelectorAll('button')].find((b) => b.textContent === 'Check out')).toBeTruthy()
+    ;[...host.querySelectorAll('button')].find((b) => b.textContent === 'Check out')!.click()
+    await expect.poll(() => host.querySelector('[data-testid="order-status"]')?.textContent).toBe('draft')
+    const orderId = decodeURIComponent(window.location.hash.split('/').at(-1)!)
+    // Not through the screen's button: the screen hears of it through the stream's version.
+    await shop.completeOrder(orderId)
+    await expect.poll(() => host.querySelector('[data-testid="order-status"]')?.textContent).toBe('completed')
+  })
+})

@@ -1,10 +1,9 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { MAX_QUANTITY, productById, type CartLine } from '../../domain'
-import { useUnexpectedError } from '../errors'
 import { yen } from '../format'
 import { hrefOf, navigate } from '../router'
 import { useCart, useShop } from '../ShopContext'
-import { useCommand } from '../useCommand'
+import { useShopCommand } from '../useShopCommand'
 
 const LINE_MESSAGE = 'cart-line-message'
 
@@ -16,7 +15,6 @@ interface LineMessage {
 
 function LineRow({ line, error, report }: { line: CartLine; error: string | null; report: (itemId: string, error: string | null) => void }) {
   const shop = useShop()
-  const unexpected = useUnexpectedError()
   const name = productById(line.itemId)?.name ?? line.itemId
   const [quantity, setQuantity] = useState(String(line.quantity))
   useEffect(() => setQuantity(String(line.quantity)), [line.quantity])
@@ -25,8 +23,9 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
   current.current = line.quantity
   // The text being submitted: Enter and then leaving the field submit it once.
   const submitting = useRef<string | null>(null)
-  const [update, updating] = useCommand((q: number) => shop.updateQuantity(line.itemId, q), unexpected)
-  const [remove, removing] = useCommand(() => shop.removeItem(line.itemId), unexpected)
+  const updating = useShopCommand((q: number) => shop.updateQuantity(line.itemId, q))
+  const removing = useShopCommand(() => shop.removeItem(line.itemId))
+  const update = updating.run
   const commandError = updating.error ?? removing.error
   useEffect(() => report(line.itemId, commandError), [report, line.itemId, commandError])
   useEffect(() => () => report(line.itemId, null), [report, line.itemId])
@@ -53,7 +52,7 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
         </label>
         <div className="stepper">
           {/* aria-disabled, not disabled: a disabled button drops the keyboard focus it has. */}
-          <button type="button" aria-label={`One fewer ${name}`} aria-disabled={line.quantity <= 1} onClick={() => line.quantity > 1 && !updating.busy && void update(line.quantity - 1)}>
+          <button type="button" aria-label={`One fewer ${name}`} aria-disabled={line.quantity <= 1} onClick={() => line.quantity > 1 && !updating.pending && void update(line.quantity - 1)}>
             −
           </button>
           <input
@@ -73,7 +72,7 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
             type="button"
             aria-label={`One more ${name}`}
             aria-disabled={line.quantity >= MAX_QUANTITY}
-            onClick={() => line.quantity < MAX_QUANTITY && !updating.busy && void update(line.quantity + 1)}
+            onClick={() => line.quantity < MAX_QUANTITY && !updating.pending && void update(line.quantity + 1)}
           >
             +
           </button>
@@ -81,7 +80,7 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
       </td>
       <td className="number">{yen(line.price * line.quantity)}</td>
       <td>
-        <button type="button" className="link-button" onClick={() => void remove()} disabled={removing.busy} aria-label={`Remove ${name}`}>
+        <button type="button" className="link-button" onClick={() => void removing.run()} disabled={removing.pending} aria-label={`Remove ${name}`}>
           Remove
         </button>
       </td>
@@ -138,7 +137,7 @@ function CouponForm() {
   const shop = useShop()
   const coupon = useCart((cart) => cart.coupon)
   const [code, setCode] = useState('')
-  const [apply, { busy, error }] = useCommand((c: string) => shop.applyCoupon(c), useUnexpectedError())
+  const { run: apply, pending, error } = useShopCommand((c: string) => shop.applyCoupon(c))
   const submit = async (event: FormEvent) => {
     event.preventDefault()
     if (code.trim() && (await apply(code))) setCode('')
@@ -148,7 +147,7 @@ function CouponForm() {
       <label htmlFor="coupon-code">Coupon code</label>
       <div className="inline">
         <input id="coupon-code" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" aria-invalid={error ? true : undefined} aria-describedby={error ? 'coupon-error' : 'coupon-hint'} />
-        <button type="submit" disabled={busy || !code.trim()}>
+        <button type="submit" disabled={pending || !code.trim()}>
           Apply
         </button>
       </div>
@@ -168,10 +167,10 @@ function CouponForm() {
 export function CartScreen() {
   const shop = useShop()
   const cart = useCart((c) => c)
-  const [checkout, { busy, error }] = useCommand(async () => {
+  const { run: checkout, pending, error } = useShopCommand(async () => {
     const orderId = await shop.checkout()
     navigate({ screen: 'order', orderId })
-  }, useUnexpectedError())
+  })
   return (
     <section aria-labelledby="cart-title">
       <h1 id="cart-title">Your cart</h1>
@@ -193,7 +192,7 @@ export function CartScreen() {
               {yen(cart.total)}
             </dd>
           </dl>
-          <button type="button" className="primary" onClick={() => void checkout()} disabled={busy}>
+          <button type="button" className="primary" onClick={() => void checkout()} disabled={pending}>
             Check out
           </button>
           {error && (

@@ -1,20 +1,19 @@
 import { useState } from 'react'
 import { catalog, type Product } from '../../domain'
-import { useUnexpectedError } from '../errors'
 import { yen } from '../format'
 import { useCart, useServices } from '../ShopContext'
-import { useCommand } from '../useCommand'
+import { useShopCommand } from '../useShopCommand'
 
 function ProductCard({ product }: { product: Product }) {
   const { shop, storage } = useServices()
   const inCart = useCart((cart) => cart.lines.find((l) => l.itemId === product.id)?.quantity ?? 0)
   const [added, setAdded] = useState(false)
-  const [add, { busy, error }] = useCommand(async () => {
+  const { run: add, pending, error } = useShopCommand(async () => {
     await shop.addItem(product.id, 1)
     setAdded(true)
     // The first thing worth keeping: ask the browser not to clear this site's data.
     void storage.request()
-  }, useUnexpectedError())
+  })
   const headingId = `product-${product.id}`
   return (
     <li className="product" aria-labelledby={headingId}>
@@ -26,7 +25,7 @@ function ProductCard({ product }: { product: Product }) {
       <button
         type="button"
         onClick={() => void add()}
-        disabled={busy}
+        disabled={pending}
         aria-label={`Add to cart: ${product.name}`}
         aria-describedby={error ? `${headingId}-error` : undefined}
       >

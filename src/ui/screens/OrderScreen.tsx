@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { Order, productById } from '../../domain'
+import { streamOf } from '../../eventstore'
+import { useStreamVersion } from '../../react'
 import { useUnexpectedError } from '../errors'
 import { yen } from '../format'
 import { hrefOf } from '../router'
 import { useShop } from '../ShopContext'
-import { useCommand } from '../useCommand'
+import { useShopCommand } from '../useShopCommand'
 
 interface Loaded {
   status: Order['status']
@@ -12,23 +14,30 @@ interface Loaded {
   total: number
 }
 
-/** One order, read from its own stream (so it shows at once, before the orders list catches up). */
+/**
+ * One order, read from its own stream (so it shows at once, before the orders list catches up),
+ * and read again whenever the stream moves on: in this tab, or in another one.
+ */
 export function OrderScreen({ orderId }: { orderId: string }) {
   const shop = useShop()
   const unexpected = useUnexpectedError()
   const [order, setOrder] = useState<Loaded | null>(null)
+  // Loads may overlap (a commit, then the button's own reload): the latest one's answer shows.
+  const latestLoad = useRef(0)
   const load = useCallback(async () => {
+    const id = ++latestLoad.current
     const o = await shop.repository.load(Order, orderId)
-    setOrder({ status: o.status, lines: o.lines, total: o.total })
+    if (id === latestLoad.current) setOrder({ status: o.status, lines: o.lines, total: o.total })
   }, [shop, orderId])
+  const otherTabs = useMemo(() => ({ subscribe: (listener: () => void) => shop.projections.onRemoteCommit(() => listener()) }), [shop])
+  const version = useStreamVersion(streamOf(Order, orderId), { changes: otherTabs })
   useEffect(() => {
-    load().catch(unexpected)
-    return shop.store.onCommit(() => void load().catch(unexpected))
-  }, [load, shop, unexpected])
-  const [complete, { busy, error }] = useCommand(async () => {
+    if (version !== undefined) load().catch(unexpected)
+  }, [load, version, unexpected])
+  const { run: complete, pending, error } = useShopCommand(async () => {
     await shop.completeOrder(orderId)
     await load()
-  }, unexpected)
+  })
 
   if (!order) return <p>Loading the order…</p>
   if (order.status === 'none') {
@@ -56,7 +65,7 @@ export function OrderScreen({ orderId }: { orderId: string }) {
       </ul>
       <p className="total">Total {yen(order.total)}</p>
       {order.status === 'draft' && (
-        <button type="button" className="primary" onClick={() => void complete()} disabled={busy}>
+        <button type="button" className="primary" onClick={() => void complete()} disabled={pending}>
           Complete order
         </button>
       )}
