@@ -53,7 +53,7 @@ const libraryRules = Object.entries(LIBRARY).map(([folder, uses]) => {
 })
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**', 'bench/profile/**', 'test/e2e/screenshots/**'] },
+  { ignores: ['dist/**', 'dist-lib/**', 'dist-docs/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**', 'bench/profile/**', 'test/e2e/screenshots/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -6,28 +6,12 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
+import { codeBlocks as blocksOf, type CodeBlock } from '../support/markdown'
 
 const root = resolve(__dirname, '../..')
 const guides = join(root, 'docs/guides')
 
-interface Block {
-  /** The block's first line in the guide (1-based). */
-  line: number
-  code: string
-}
-
-function blocksOf(markdown: string): Block[] {
-  const blocks: Block[] = []
-  const lines = markdown.split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(ts|tsx)\s*$/.exec(lines[i]!)
-    if (!open) continue
-    const start = i + 1
-    while (i + 1 < lines.length && lines[++i] !== '```');
-    blocks.push({ line: start + 1, code: lines.slice(start, i).join('\n') })
-  }
-  return blocks
-}
+type Block = CodeBlock
 
 interface Guide {
   file: string
