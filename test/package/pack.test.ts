@@ -17,8 +17,10 @@ let scratch = ''
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'kiroku-pack-'))
-  const { stdout } = await run(npm, ['pack', '--pack-destination', scratch, '--json'], { cwd: root, maxBuffer: 32 << 20 })
-  const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string }]
+  // Built first, then packed without scripts, so npm pack prints nothing but its JSON.
+  await run(npm, ['run', 'build:lib'], { cwd: root, maxBuffer: 32 << 20 })
+  const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--pack-destination', scratch, '--json'], { cwd: root, maxBuffer: 32 << 20 })
+  const [{ filename }] = JSON.parse(stdout) as [{ filename: string }]
   writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'kanban', private: true, type: 'module' }))
   writeFileSync(
     join(scratch, 'tsconfig.json'),
