@@ -143,6 +143,11 @@ export default tseslint.config(
     },
   },
   restrict(
+    ['server/**'],
+    [...everythingBut('src/eventstore', 'src/domain'), '**/src/react', '**/src/react/**', 'react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'dexie', 'dexie/*', 'workbox-window'],
+    'server/ (the sync server, Node) may use src/domain and src/eventstore (nothing that opens IndexedDB at run time) and server packages.',
+  ),
+  restrict(
     ['src/pwa/**'],
     [...everythingBut('src/pwa'), 'react', 'react-dom', 'zustand', 'zustand/*', 'dexie'],
     'src/pwa uses browser APIs and workbox-window only.',
