@@ -1,0 +1,56 @@
+// The HTTP app: /api (auth, health, and the routes mounted by `mount`, such as /api/sync), then
+// the built app from `staticDir` with index.html for any other path.
+import { serveStatic } from '@hono/node-server/serve-static'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Db } from '../db/Db'
+import { ProtocolError, protocolError } from '../protocol'
+import { authRoutes, type AuthOptions } from './auth'
+import { answer, errorResponse } from './errors'
+import { sameOrigin } from './guards'
+import type { AppEnv } from './session'
+
+export type App = Hono<AppEnv>
+
+export const MAX_BODY = 1024 * 1024
+
+export interface AppOptions {
+  db: Db
+  /** The built app (dist/): served for every non-/api path, index.html when no file matches. */
+  staticDir?: string
+  /**
+   * Mounts more /api routes; this is where the sync routes go, e.g.
+   * `mount: (app, { db }) => app.route('/api/sync', syncRoutes(db))` (use `requireUser(db)` from
+   * ./session for the 401). Origin check, body limit and error mapping already apply.
+   */
+  mount?: (app: App, deps: { db: Db }) => void
+  auth?: AuthOptions
+}
+
+export function createApp({ db, staticDir, mount, auth }: AppOptions): App {
+  const app = new Hono<AppEnv>()
+
+  app.use('*', sameOrigin())
+  app.use('/api/*', bodyLimit({ maxSize: MAX_BODY, onError: (c) => answer(c, 'too_large') }))
+
+  app.get('/api/health', (c) => c.json({ ok: true, storage: db.storage }, 200))
+  app.route('/api/auth', authRoutes(db, auth))
+  mount?.(app, { db })
+
+  app.all('/api/*', () => {
+    throw protocolError('not_found')
+  })
+
+  if (staticDir !== undefined) {
+    app.use('*', serveStatic({ root: staticDir }))
+    app.get('*', serveStatic({ root: staticDir, path: 'index.html' }))
+  }
+
+  app.notFound((c) => answer(c, 'not_found'))
+  app.onError((error, c) => {
+    if (error instanceof ProtocolError) return errorResponse(c, error)
+    console.error('kiroku server:', error)
+    return answer(c, 'internal')
+  })
+  return app
+}

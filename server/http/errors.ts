@@ -1,0 +1,13 @@
+// How the HTTP layer answers with the protocol's errors (made in server/protocol.ts).
+import type { Context } from 'hono'
+import { protocolError, ProtocolError, type ErrorCode } from '../protocol'
+
+export { ProtocolError, protocolError }
+
+export function errorResponse(c: Context, error: ProtocolError): Response {
+  return c.json(error.toJSON(), error.status)
+}
+
+export function answer(c: Context, code: ErrorCode, message?: string): Response {
+  return errorResponse(c, protocolError(code, message))
+}

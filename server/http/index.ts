@@ -1,0 +1,4 @@
+export { createApp, MAX_BODY, type App, type AppOptions } from './app'
+export { requireUser, SESSION_COOKIE, type AppEnv } from './session'
+export { readJson } from './json'
+export { ProtocolError, protocolError } from './errors'

@@ -1,0 +1,105 @@
+// The sync server's process: settings, database (PostgreSQL or PGlite behind a lock file),
+// migrations, the HTTP app, and a clean stop on SIGTERM/SIGINT within 10 s.
+import { serve } from '@hono/node-server'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { loadConfig } from './config'
+import type { Db } from './db/Db'
+import { migrate } from './db/migrate'
+import { openPglite } from './db/pglite'
+import { openPostgres } from './db/postgres'
+import { createApp } from './http'
+
+const STOP_WITHIN_MS = 10_000
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Takes `<dataDir>.lock` (holding our pid); throws when another live process holds it. Returns its release. */
+function lockDataDir(dataDir: string): () => void {
+  const lock = `${dataDir}.lock`
+  mkdirSync(dirname(lock), { recursive: true })
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' })
+      let released = false
+      return () => {
+        if (released) return
+        released = true
+        rmSync(lock, { force: true })
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10)
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+        throw new Error(
+          `${dataDir} is in use by process ${pid} (lock file ${lock}). PGlite's folder is opened by one process at a time: ` +
+            'stop that server, or set KIROKU_DATA_DIR to another folder, or DATABASE_URL to a PostgreSQL.',
+        )
+      }
+      rmSync(lock, { force: true }) // left behind by a process that is gone
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig()
+  let release = () => {}
+  let db: Db
+  if (config.databaseUrl) {
+    db = await openPostgres(config.databaseUrl)
+  } else {
+    release = lockDataDir(config.dataDir)
+    process.on('exit', () => release())
+    mkdirSync(config.dataDir, { recursive: true })
+    try {
+      db = await openPglite(config.dataDir)
+    } catch (error) {
+      release()
+      throw error
+    }
+  }
+  const applied = await migrate(db)
+  if (applied.length) console.log(`kiroku server: applied ${applied.join(', ')}`)
+
+  const app = createApp({ db, staticDir: config.staticDir })
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+    const where = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`
+    console.log(`kiroku server: ${where} (${db.storage}${config.databaseUrl ? '' : ` in ${config.dataDir}`}${config.staticDir ? ', serving dist/' : ', /api only'})`)
+  })
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`kiroku server: ${signal}, stopping`)
+    setTimeout(() => {
+      console.error('kiroku server: did not stop within 10 s; exiting anyway')
+      release()
+      process.exit(1)
+    }, STOP_WITHIN_MS).unref()
+    // Stop accepting, end idle keep-alive connections now and open ones (live streams) soon after.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    if ('closeIdleConnections' in server) server.closeIdleConnections()
+    setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections()
+    }, 2_000).unref()
+    await closed
+    await db.close()
+    release()
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+  process.on('SIGINT', () => void stop('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  console.error(`kiroku server: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+})
