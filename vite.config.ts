@@ -75,6 +75,8 @@ export default defineConfig(({ mode }) => ({
   // Vitest's own servers run in mode "test" and need no service worker; builds (the e2e one too) do.
   plugins: [react(), ...(mode === 'test' ? [] : [pwa(), contentSecurityPolicy()])],
   preview: { host: '127.0.0.1' },
+  // npm run dev (scripts/dev.mjs) runs the sync server beside Vite: one origin for the app and /api.
+  server: { proxy: { '/api': { target: `http://127.0.0.1:${process.env.KIROKU_API_PORT ?? '8787'}`, changeOrigin: false } } },
   // Pre-bundled up front, so the browser test server does not re-optimise (and reload) mid-run.
   optimizeDeps: {
     include: ['react', 'react-dom/client', 'react/jsx-dev-runtime', 'dexie', 'zustand', 'zustand/vanilla', 'workbox-window', '@tanstack/react-virtual', 'fast-check'],
