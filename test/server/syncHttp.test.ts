@@ -35,7 +35,7 @@ async function signUp(email: string): Promise<string> {
 const itemAdded = (cartId: string) => ({
   eventId: randomUUID(),
   type: 'Cart.ItemAdded',
-  data: { cartId, itemId: 'tea', quantity: 1, price: 450 },
+  data: { cartId, itemId: 'sencha', quantity: 1, price: 1200 },
   metadata: { correlationId: 'c', timestamp: '2026-11-29T10:00:00.000Z' },
 })
 
