@@ -1,5 +1,8 @@
 // Push: the use case behind `POST /api/sync/push`. Each commit is checked and stored atomically in
 // its own transaction, in order; a commit after a failed one to the same stream is `blocked`.
+import { checkStreamEvents, type DomainEvent, streamTypeOf } from '../../src/domain/checkEvents'
+import { DomainError } from '../../src/domain/DomainError'
+import { EventStoreError } from '../../src/eventstore/errors'
 import type { Db, Queryable } from '../db/Db'
 import { appendToStream } from './append'
 import { type Commit, parsePushBody } from './envelope'
@@ -71,9 +74,40 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
   const fits = expected === 'any' || (expected === 'none' ? version === -1 : expected === version)
   if (!fits) return { status: 'conflict', stream, expected, actual: version }
 
+  // The domain's own rules, on the stream's stored events then the new ones (as the browser checks them).
+  const refusal = await domainRefusal(tx, userId, stream, events)
+  if (refusal !== undefined) return rejected('invalid', refusal)
+
   const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== undefined, events, recordedAt: context.now() })
   if (appended === null) return rejected('forbidden', `The stream ${stream} belongs to another account.`)
   return { status: 'accepted', ...appended }
+}
+
+const storedEventsOf = (tx: Queryable, stream: string): Promise<DomainEvent[]> =>
+  tx.query<{ type: string; data: unknown }>('SELECT type, data, metadata FROM events WHERE stream = $1 ORDER BY stream_position', [stream])
+
+/** Why the domain refuses the commit's events (a DomainError's message), or undefined when it takes them. */
+async function domainRefusal(tx: Queryable, userId: string, stream: string, events: readonly DomainEvent[]): Promise<string | undefined> {
+  const type = streamTypeOf(stream, events)
+  if (type === undefined) return undefined
+  const stored = await storedEventsOf(tx, stream)
+  // An order is checked against the cart it was checked out from when this user's cart stream is stored.
+  const carts = new Map<string, DomainEvent[]>()
+  if (type === 'Order') {
+    for (const event of events) {
+      const cartId = (event.data as { cartId?: unknown } | null)?.cartId
+      if (event.type !== 'Order.Placed' || typeof cartId !== 'string' || carts.has(cartId)) continue
+      const [cart] = await tx.query<{ user_id: string | number }>('SELECT user_id FROM streams WHERE stream = $1', [`Cart$${cartId}`])
+      if (cart !== undefined && String(cart.user_id) === userId) carts.set(cartId, await storedEventsOf(tx, `Cart$${cartId}`))
+    }
+  }
+  try {
+    checkStreamEvents(stream, stored, events, { carts })
+    return undefined
+  } catch (error) {
+    if (error instanceof DomainError || error instanceof EventStoreError) return error.message
+    throw error
+  }
 }
 
 /** `duplicate` when every id is already stored in this stream at consecutive positions (a retry),

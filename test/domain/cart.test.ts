@@ -17,7 +17,10 @@ import {
   ItemQuantityUpdated,
   ItemRemoved,
   MAX_QUANTITY,
+  PriceMismatchError,
   UnknownCouponError,
+  UnknownProductError,
+  catalog,
   addItem,
   applyCoupon,
   coupons,
@@ -37,54 +40,70 @@ const cart = (events: readonly NewEvent[] = twoItems) => given(Cart, events, car
 
 describe('Cart.addItem', () => {
   it('adds a new item with its quantity and unit price', () => {
-    const result = cart([]).when((c) => c.addItem('p1', 2, 3000)).thenEmits([added('p1', 2, 3000)])
-    expect(result.lines).toEqual([{ itemId: 'p1', quantity: 2, price: 3000 }])
+    const result = cart([]).when((c) => c.addItem('sencha', 2, 1200)).thenEmits([added('sencha', 2, 1200)])
+    expect(result.lines).toEqual([{ itemId: 'sencha', quantity: 2, price: 1200 }])
   })
 
   it('adds to the quantity of an item already in the cart instead of adding a second line', () => {
-    const result = cart().when((c) => c.addItem('p1', 3, 3000)).thenEmits([added('p1', 3, 3000)])
+    const result = cart([added('sencha', 2, 1200), added('furoshiki', 1, 1500)])
+      .when((c) => c.addItem('sencha', 3, 1200))
+      .thenEmits([added('sencha', 3, 1200)])
     expect(result.lines).toEqual([
-      { itemId: 'p1', quantity: 5, price: 3000 },
-      { itemId: 'p2', quantity: 1, price: 1500 },
+      { itemId: 'sencha', quantity: 5, price: 1200 },
+      { itemId: 'furoshiki', quantity: 1, price: 1500 },
     ])
   })
 
   it.each([1, MAX_QUANTITY])('accepts a quantity of %s', (quantity) => {
-    cart([]).when((c) => c.addItem('p1', quantity, 100)).thenEmits([added('p1', quantity, 100)])
+    cart([]).when((c) => c.addItem('sencha', quantity, 1200)).thenEmits([added('sencha', quantity, 1200)])
   })
 
   it.each([0, -1, 1.5, MAX_QUANTITY + 1, Number.NaN, Number.POSITIVE_INFINITY])('rejects a quantity of %s with InvalidQuantityError', (quantity) => {
-    cart([]).when((c) => c.addItem('p1', quantity, 100)).thenThrows(InvalidQuantityError)
+    cart([]).when((c) => c.addItem('sencha', quantity, 1200)).thenThrows(InvalidQuantityError)
   })
 
   it('rejects a quantity given as text with InvalidQuantityError', () => {
-    cart([]).when((c) => c.addItem('p1', '2' as unknown as number, 100)).thenThrows(InvalidQuantityError)
+    cart([]).when((c) => c.addItem('sencha', '2' as unknown as number, 1200)).thenThrows(InvalidQuantityError)
   })
 
   it('rejects an addition that would take the item past MAX_QUANTITY in total', () => {
-    const result = cart([added('p1', MAX_QUANTITY - 1, 100)])
-      .when((c) => c.addItem('p1', 2, 100))
+    const result = cart([added('sencha', MAX_QUANTITY - 1, 1200)])
+      .when((c) => c.addItem('sencha', 2, 1200))
       .thenThrows(InvalidQuantityError)
-    expect(result.lines).toEqual([{ itemId: 'p1', quantity: MAX_QUANTITY - 1, price: 100 }])
+    expect(result.lines).toEqual([{ itemId: 'sencha', quantity: MAX_QUANTITY - 1, price: 1200 }])
   })
 
   it('accepts an addition that brings the item to exactly MAX_QUANTITY', () => {
-    const result = cart([added('p1', MAX_QUANTITY - 1, 100)])
-      .when((c) => c.addItem('p1', 1, 100))
-      .thenEmits([added('p1', 1, 100)])
+    const result = cart([added('sencha', MAX_QUANTITY - 1, 1200)])
+      .when((c) => c.addItem('sencha', 1, 1200))
+      .thenEmits([added('sencha', 1, 1200)])
     expect(result.lines[0]?.quantity).toBe(MAX_QUANTITY)
   })
 
-  it('accepts a free item (price 0)', () => {
-    cart([]).when((c) => c.addItem('gift', 1, 0)).thenEmits([added('gift', 1, 0)])
+  // Was 'accepts a free item (price 0)': prices are now the catalog's, and the catalog has no free item.
+  it('rejects a price of 0 for a product that is not free with PriceMismatchError', () => {
+    cart([]).when((c) => c.addItem('sencha', 1, 0)).thenThrows(PriceMismatchError)
+  })
+
+  it('rejects a price that is not the catalog’s with PriceMismatchError', () => {
+    const result = cart([]).when((c) => c.addItem('sencha', 1, 100)).thenThrows(PriceMismatchError)
+    expect(result.lines).toEqual([])
+  })
+
+  it('rejects a product the catalog does not have with UnknownProductError', () => {
+    cart([]).when((c) => c.addItem('p1', 1, 100)).thenThrows(UnknownProductError)
+  })
+
+  it('accepts every catalog product at its catalog price', () => {
+    for (const product of catalog) cart([]).when((c) => c.addItem(product.id, 1, product.price)).thenEmits([added(product.id, 1, product.price)])
   })
 
   it.each([-1, 99.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects a price of %s with InvalidPriceError', (price) => {
-    cart([]).when((c) => c.addItem('p1', 1, price)).thenThrows(InvalidPriceError)
+    cart([]).when((c) => c.addItem('sencha', 1, price)).thenThrows(InvalidPriceError)
   })
 
   it('rejects a price given as text with InvalidPriceError', () => {
-    cart([]).when((c) => c.addItem('p1', 1, '3000' as unknown as number)).thenThrows(InvalidPriceError)
+    cart([]).when((c) => c.addItem('sencha', 1, '1200' as unknown as number)).thenThrows(InvalidPriceError)
   })
 
   it.each(['', '   '])('rejects the item id %j with InvalidItemError', (itemId) => {
@@ -276,22 +295,22 @@ describe('cart commands through the repository', () => {
   it('store the accepted change in the stream Cart$<id>', async () => {
     const store = await openTestStore()
     const repository = new AggregateRepository(store)
-    await addItem(repository, { cartId, itemId: 'p1', quantity: 2, price: 3000 })
+    await addItem(repository, { cartId, itemId: 'sencha', quantity: 2, price: 1200 })
     const events = await store.read.stream('Cart$c1').toArray()
     expect(events.map(({ type, data }) => ({ type, data }))).toEqual([
-      { type: 'Cart.ItemAdded', data: { cartId, itemId: 'p1', quantity: 2, price: 3000 } },
+      { type: 'Cart.ItemAdded', data: { cartId, itemId: 'sencha', quantity: 2, price: 1200 } },
     ])
-    expect((await repository.load(Cart, cartId)).totalPrice).toBe(6000)
+    expect((await repository.load(Cart, cartId)).totalPrice).toBe(2400)
   })
 
   it('write nothing when the cart rejects the command: the stream version stays the same', async () => {
     const store = await openTestStore()
     const repository = new AggregateRepository(store)
-    await addItem(repository, { cartId, itemId: 'p1', quantity: 2, price: 3000 })
+    await addItem(repository, { cartId, itemId: 'sencha', quantity: 2, price: 1200 })
     const before = await store.streamVersion('Cart$c1')
     const rejected = [
-      await failure(() => addItem(repository, { cartId, itemId: 'p1', quantity: 0, price: 3000 })),
-      await failure(() => addItem(repository, { cartId, itemId: 'p2', quantity: 1, price: -5 })),
+      await failure(() => addItem(repository, { cartId, itemId: 'sencha', quantity: 0, price: 1200 })),
+      await failure(() => addItem(repository, { cartId, itemId: 'matcha', quantity: 1, price: -5 })),
       await failure(() => updateItemQuantity(repository, { cartId, itemId: 'p9', quantity: 1 })),
       await failure(() => removeItem(repository, { cartId, itemId: 'p9' })),
       await failure(() => applyCoupon(repository, { cartId, code: 'NOPE' })),

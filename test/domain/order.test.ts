@@ -23,10 +23,10 @@ import { openTestStore } from '../support/stores'
 
 const orderId = 'o1'
 const lines: OrderLine[] = [
-  { itemId: 'p1', quantity: 2, price: 3000 },
-  { itemId: 'p2', quantity: 1, price: 1500 },
+  { itemId: 'chasen', quantity: 2, price: 2400 },
+  { itemId: 'furoshiki', quantity: 1, price: 1500 },
 ]
-const placed = OrderPlaced({ orderId, cartId: 'c1', lines, subtotal: 7500, discount: 500, total: 7000 })
+const placed = OrderPlaced({ orderId, cartId: 'c1', lines, subtotal: 6300, discount: 500, total: 5800 })
 const completed = OrderCompleted({ orderId })
 
 const order = (events: readonly NewEvent[] = [placed]) => given(Order, events, orderId)
@@ -35,16 +35,16 @@ const shape = (events: ReadonlyArray<{ type: string; data: unknown }>) => events
 describe('Order.place', () => {
   it('places a draft order with the cart’s lines, subtotal, discount and total', () => {
     const result = order([])
-      .when((o) => o.place('c1', lines, 7500, 500))
+      .when((o) => o.place('c1', lines, 6300, 500))
       .thenEmits([placed])
     expect(result.status).toBe('draft')
-    expect(result.total).toBe(7000)
+    expect(result.total).toBe(5800)
     expect(result.lines).toEqual(lines)
   })
 
   it('rejects placing the order a second time with OrderAlreadyPlacedError', () => {
     const result = order().when((o) => o.place('c2', lines, 100, 0)).thenThrows(OrderAlreadyPlacedError)
-    expect(result.total).toBe(7000)
+    expect(result.total).toBe(5800)
   })
 
   it('rejects placing a completed order again with OrderAlreadyPlacedError', () => {
@@ -93,12 +93,12 @@ describe('order errors', () => {
   })
 })
 
-/** A store with cart c1 holding 2 × p1 at 3000, 1 × p2 at 1500 and the WELCOME500 coupon. */
+/** A store with cart c1 holding 2 × chasen at 2400, 1 × furoshiki at 1500 and the WELCOME500 coupon. */
 async function shopWithCart(): Promise<{ store: EventStore; repository: AggregateRepository }> {
   const store = await openTestStore()
   const repository = new AggregateRepository(store)
-  await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 2, price: 3000 })
-  await addItem(repository, { cartId: 'c1', itemId: 'p2', quantity: 1, price: 1500 })
+  await addItem(repository, { cartId: 'c1', itemId: 'chasen', quantity: 2, price: 2400 })
+  await addItem(repository, { cartId: 'c1', itemId: 'furoshiki', quantity: 1, price: 1500 })
   await applyCoupon(repository, { cartId: 'c1', code: 'WELCOME500' })
   return { store, repository }
 }
@@ -122,7 +122,7 @@ describe('the checkout command', () => {
     const reloaded = await repository.load(Order, orderId)
     expect(cart.orderId).toBe(orderId)
     expect(reloaded.status).toBe('draft')
-    expect(reloaded.total).toBe(7000)
+    expect(reloaded.total).toBe(5800)
     expect(reloaded.lines).toEqual(lines)
   })
 
@@ -138,8 +138,8 @@ describe('the checkout command', () => {
   it('checks a cart emptied by removals out into nothing either', async () => {
     const store = await openTestStore()
     const repository = new AggregateRepository(store)
-    await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 100 })
-    await removeItem(repository, { cartId: 'c1', itemId: 'p1' })
+    await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 1, price: 1200 })
+    await removeItem(repository, { cartId: 'c1', itemId: 'sencha' })
     const error = await failure(() => checkout(store, repository, { cartId: 'c1', orderId }))
     expect(error).toBeInstanceOf(EmptyCartError)
     expect(await store.streamVersion('Cart$c1')).toBe(1)
@@ -159,7 +159,7 @@ describe('the checkout command', () => {
   it('does not check the cart out when the order id is already taken', async () => {
     const { store, repository } = await shopWithCart()
     await checkout(store, repository, { cartId: 'c1', orderId })
-    await addItem(repository, { cartId: 'c2', itemId: 'p3', quantity: 1, price: 800 })
+    await addItem(repository, { cartId: 'c2', itemId: 'notebook', quantity: 1, price: 800 })
     const error = await failure(() => checkout(store, repository, { cartId: 'c2', orderId }))
     expect(error).toBeInstanceOf(OrderAlreadyPlacedError)
     expect((await repository.load(Cart, 'c2')).orderId).toBeNull()

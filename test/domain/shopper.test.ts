@@ -75,7 +75,7 @@ async function freshShop() {
 
 /** c1 holds one item and has been checked out into order o1 (as the shop before the Shopper stream left it). */
 async function checkedOutCart(repository: AggregateRepository, store: EventStore) {
-  await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 100 })
+  await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 1, price: 1200 })
   await checkout(store, repository, { cartId: 'c1', orderId: 'o1' })
 }
 
@@ -110,7 +110,7 @@ describe('the openCurrentCart command', () => {
 
   it('keeps the cart an older version of the shop named current, when the stream is empty', async () => {
     const { store, repository } = await freshShop()
-    await addItem(repository, { cartId: 'old', itemId: 'p1', quantity: 1, price: 100 })
+    await addItem(repository, { cartId: 'old', itemId: 'sencha', quantity: 1, price: 1200 })
     expect(await openCurrentCart(store, repository, { shopperId, newCartId: 'c2', adoptCartId: 'old' })).toBe('old')
     expect(await shopperEvents(store)).toEqual(shape([started('old', null)]))
   })
@@ -129,7 +129,7 @@ describe('the checkout command and the current cart', () => {
     await openCurrentCart(store, repository, { shopperId, newCartId: 'c1' })
     const commits: string[][] = []
     store.onCommit((events) => commits.push(events.map((e) => e.type)))
-    await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 100 })
+    await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 1, price: 1200 })
     await checkout(store, repository, { cartId: 'c1', orderId: 'o1', nextCartId: 'c2' })
     expect(commits.at(-1)).toEqual(['Cart.CheckedOut', 'Order.Placed', 'Shopper.CartStarted'])
     expect(await currentCartOf(repository, shopperId)).toBe('c2')
@@ -139,7 +139,7 @@ describe('the checkout command and the current cart', () => {
   it('leaves the current cart alone when the cart checked out is not it', async () => {
     const { store, repository } = await freshShop()
     await openCurrentCart(store, repository, { shopperId, newCartId: 'c1' })
-    await addItem(repository, { cartId: 'other', itemId: 'p1', quantity: 1, price: 100 })
+    await addItem(repository, { cartId: 'other', itemId: 'sencha', quantity: 1, price: 1200 })
     await checkout(store, repository, { cartId: 'other', orderId: 'o1', nextCartId: 'c2' })
     expect(await currentCartOf(repository, shopperId)).toBe('c1')
   })
@@ -147,7 +147,7 @@ describe('the checkout command and the current cart', () => {
   it('stores none of the three when the transaction fails at its very end: no crash leaves a checked-out cart current', async () => {
     const { store, repository } = await freshShop()
     await openCurrentCart(store, repository, { shopperId, newCartId: 'c1' })
-    await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 100 })
+    await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 1, price: 1200 })
     const crash = new Error('the tab died')
     store.subscribe(() => {
       throw crash

@@ -20,7 +20,7 @@ async function addUser(email: string): Promise<string> {
 const added = (cartId: string, eventId = crypto.randomUUID(), metadata: Record<string, unknown> = {}) => ({
   eventId,
   type: 'Cart.ItemAdded',
-  data: { cartId, itemId: 'p1', quantity: 1, price: 100 },
+  data: { cartId, itemId: 'sencha', quantity: 1, price: 1200 },
   metadata,
 })
 
@@ -171,6 +171,99 @@ describe('push', () => {
     expect(heard).toEqual([`${alice}:2`])
   })
 
+  describe('the domain’s rules', () => {
+    const event = <D,>(type: string, data: D) => ({ eventId: crypto.randomUUID(), type, data, metadata: {} })
+    const cartEvent = (type: string, data: Record<string, unknown>) => event(type, { cartId: 'c1', ...data })
+    const lines = [{ itemId: 'matcha', quantity: 2, price: 2800 }]
+    const placed = () => event('Order.Placed', { orderId: 'o1', cartId: 'c1', lines, subtotal: 5600, discount: 500, total: 5100 })
+    const completed = () => event('Order.Completed', { orderId: 'o1' })
+
+    it('accepts a valid cart commit, and an order placed from it then completed', async () => {
+      const answer = await push(
+        db,
+        alice,
+        body(
+          {
+            stream: 'Cart$c1',
+            expectedVersion: 'none',
+            events: [
+              cartEvent('Cart.ItemAdded', { itemId: 'matcha', quantity: 2, price: 2800 }),
+              cartEvent('Cart.CouponApplied', { code: 'WELCOME500', discount: 500 }),
+              cartEvent('Cart.CheckedOut', { orderId: 'o1' }),
+            ],
+          },
+          { stream: 'Order$o1', expectedVersion: 'none', events: [placed()] },
+          { stream: 'Order$o1', expectedVersion: 0, events: [completed()] },
+        ),
+      )
+      expect(answer.results.map((result) => result.status)).toEqual(['accepted', 'accepted', 'accepted'])
+      expect(await countEvents()).toBe(5)
+    })
+
+    it.each([
+      ['a price that is not the catalog’s', [cartEvent('Cart.ItemAdded', { itemId: 'matcha', quantity: 1, price: 1 })], /catalog/],
+      ['a product not in the catalog', [cartEvent('Cart.ItemAdded', { itemId: 'p1', quantity: 1, price: 100 })], /catalog/],
+      ['a quantity of 100', [cartEvent('Cart.ItemAdded', { itemId: 'matcha', quantity: 100, price: 2800 })], /1 to 99/],
+      ['a quantity updated to 100', [cartEvent('Cart.ItemAdded', { itemId: 'matcha', quantity: 1, price: 2800 }), cartEvent('Cart.ItemQuantityUpdated', { itemId: 'matcha', quantity: 100 })], /1 to 99/],
+      ['an unknown coupon', [cartEvent('Cart.CouponApplied', { code: 'FREEBIE', discount: 9999 })], /no coupon/],
+      ['a coupon with a wrong discount', [cartEvent('Cart.CouponApplied', { code: 'WELCOME500', discount: 9999 })], /WELCOME500/],
+    ])('rejects a cart commit with %s as invalid and stores nothing', async (_, events, message) => {
+      const answer = await push(db, alice, body({ stream: 'Cart$c1', expectedVersion: 'none', events }))
+      expect(answer.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringMatching(message) }])
+      expect(await countEvents()).toBe(0)
+      expect(answer.head).toBe(0)
+    })
+
+    it('judges new events on the stream’s stored ones: 98 stored, 2 more is past 99', async () => {
+      await push(db, alice, body({ stream: 'Cart$c1', expectedVersion: 'none', events: [cartEvent('Cart.ItemAdded', { itemId: 'sencha', quantity: 98, price: 1200 })] }))
+      const answer = await push(db, alice, body({ stream: 'Cart$c1', expectedVersion: 0, events: [cartEvent('Cart.ItemAdded', { itemId: 'sencha', quantity: 2, price: 1200 })] }))
+      expect(answer.results[0]).toMatchObject({ status: 'rejected', reason: 'invalid' })
+      expect(await countEvents()).toBe(1)
+    })
+
+    it('rejects an Order.Completed before the order was placed as invalid and stores nothing', async () => {
+      const answer = await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 'any', events: [completed()] }))
+      expect(answer.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('o1') }])
+      expect(await countEvents()).toBe(0)
+    })
+
+    it('rejects an Order.Completed a second time as invalid, in a later commit or the same one, and stores nothing more', async () => {
+      await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 'none', events: [placed(), completed()] }))
+      const later = await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 1, events: [completed()] }))
+      expect(later.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('completed') }])
+      const same = await push(db, alice, body({ stream: 'Order$o2', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o2' } }, completed(), completed()] }))
+      expect(same.results[0]).toMatchObject({ status: 'rejected', reason: 'invalid' })
+      expect(await countEvents()).toBe(2)
+    })
+
+    it('rejects an order whose totals do not add up, or that does not match the stored cart it came from', async () => {
+      const wrongTotal = await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, total: 1 } }] }))
+      expect(wrongTotal.results[0]).toMatchObject({ status: 'rejected', reason: 'invalid' })
+      await push(
+        db,
+        alice,
+        body({ stream: 'Cart$c1', expectedVersion: 'none', events: [cartEvent('Cart.ItemAdded', { itemId: 'sencha', quantity: 1, price: 1200 }), cartEvent('Cart.CheckedOut', { orderId: 'o1' })] }),
+      )
+      const notTheCart = await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 'none', events: [placed()] }))
+      expect(notTheCart.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('do not match cart c1') }])
+      expect(await countEvents()).toBe(2)
+    })
+
+    it('blocks the later commits of a stream whose commit the domain refused', async () => {
+      const answer = await push(
+        db,
+        alice,
+        body(
+          { stream: 'Cart$c1', expectedVersion: 'none', events: [cartEvent('Cart.ItemAdded', { itemId: 'sencha', quantity: 1, price: 1 })] },
+          { stream: 'Cart$c1', expectedVersion: 'any', events: [cartEvent('Cart.ItemAdded', { itemId: 'sencha', quantity: 1, price: 1200 })] },
+          { stream: 'Cart$c2', expectedVersion: 'none', events: [added('c2')] },
+        ),
+      )
+      expect(answer.results.map((result) => result.status)).toEqual(['rejected', 'blocked', 'accepted'])
+      expect(await countEvents()).toBe(1)
+    })
+  })
+
   it.each([
     ['a bad UUID', body({ stream: 'cart-1', expectedVersion: 'none', events: [{ ...added('1'), eventId: 'not-a-uuid' }] })],
     ['101 commits', body(...Array.from({ length: 101 }, (_, index) => ({ stream: `cart-${index}`, expectedVersion: 'any', events: [added(String(index))] })))],
@@ -210,7 +303,7 @@ describe('pull', () => {
     expect(last).toMatchObject({ head: 5, hasMore: false })
     const all = await pull(db, alice, {})
     expect(all.events.every((event) => event.metadata.userId === alice && event.stream !== 'cart-b')).toBe(true)
-    expect(all.events[0]).toEqual({ position: 1, stream: 'cart-1', streamPosition: 0, eventId: expect.any(String), type: 'Cart.ItemAdded', data: { cartId: '1', itemId: 'p1', quantity: 1, price: 100 }, metadata: expect.any(Object) })
+    expect(all.events[0]).toEqual({ position: 1, stream: 'cart-1', streamPosition: 0, eventId: expect.any(String), type: 'Cart.ItemAdded', data: { cartId: '1', itemId: 'sencha', quantity: 1, price: 1200 }, metadata: expect.any(Object) })
   })
 
   it('gives bob only his own event and a head of his own', async () => {

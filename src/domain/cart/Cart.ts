@@ -1,14 +1,19 @@
 import { AggregateRoot } from '../../eventstore/aggregates'
+import { productById } from '../catalog'
+import { unexpectedEvent, type DomainEvent } from '../checkedEvent'
 import { couponDiscount } from './coupons'
 import {
   CartCheckedOutError,
   CouponAlreadyAppliedError,
+  CouponDiscountMismatchError,
   EmptyCartError,
   InvalidItemError,
   InvalidPriceError,
   InvalidQuantityError,
   ItemNotInCartError,
+  PriceMismatchError,
   UnknownCouponError,
+  UnknownProductError,
 } from './errors'
 import { MAX_QUANTITY } from './limits'
 import { CheckedOut, CouponApplied, ItemAdded, ItemQuantityUpdated, ItemRemoved, type CartEvent } from './events'
@@ -106,7 +111,7 @@ export class Cart extends AggregateRoot<CartState> {
     this.assertOpen()
     checkItem(itemId)
     checkQuantity(quantity)
-    if (!Number.isSafeInteger(price) || price < 0) throw new InvalidPriceError(price)
+    checkCatalogPrice(itemId, price)
     const current = this.quantityOf(itemId) ?? 0
     if (current + quantity > MAX_QUANTITY) throw new InvalidQuantityError(current + quantity)
     this.apply(ItemAdded({ cartId: this.id, itemId, quantity, price }))
@@ -142,6 +147,33 @@ export class Cart extends AggregateRoot<CartState> {
     this.apply(CheckedOut({ cartId: this.id, orderId }))
   }
 
+  /**
+   * Checks an event made elsewhere (another device, pushed to the server) against this cart with
+   * the commands' own rules, and applies it: the domain error a command would throw, or nothing.
+   */
+  check(event: DomainEvent): void {
+    const data = dataOf(event)
+    switch (event.type) {
+      case ItemAdded.type:
+        return this.addItem(data.itemId as string, data.quantity as number, data.price as number)
+      case ItemQuantityUpdated.type:
+        return this.updateItemQuantity(data.itemId as string, data.quantity as number)
+      case ItemRemoved.type:
+        return this.removeItem(data.itemId as string)
+      case CouponApplied.type: {
+        const code = String(data.code)
+        this.applyCoupon(code)
+        if (code !== this.state.coupon?.code || data.discount !== this.state.coupon.discount) throw new CouponDiscountMismatchError(code, data.discount)
+        return
+      }
+      case CheckedOut.type:
+        if (typeof data.orderId !== 'string' || data.orderId.length === 0) throw unexpectedEvent(this.aggregateName, event.type, 'it names no order')
+        return this.checkout(data.orderId)
+      default:
+        throw unexpectedEvent(this.aggregateName, event.type)
+    }
+  }
+
   private quantityOf(itemId: string): number | undefined {
     return this.state.lines.find((l) => l.itemId === itemId)?.quantity
   }
@@ -151,11 +183,22 @@ export class Cart extends AggregateRoot<CartState> {
   }
 }
 
-function checkItem(itemId: unknown): void {
+export function checkItem(itemId: unknown): void {
   if (typeof itemId !== 'string' || itemId.trim().length === 0) throw new InvalidItemError(itemId)
 }
 
-function checkQuantity(quantity: unknown): void {
+const dataOf = (event: DomainEvent): Record<string, unknown> =>
+  typeof event.data === 'object' && event.data !== null ? (event.data as Record<string, unknown>) : {}
+
+/** A product of the catalog at the catalog's price: InvalidPriceError, UnknownProductError or PriceMismatchError otherwise. */
+export function checkCatalogPrice(itemId: string, price: unknown): void {
+  if (typeof price !== 'number' || !Number.isSafeInteger(price) || price < 0) throw new InvalidPriceError(price)
+  const product = productById(itemId)
+  if (product === undefined) throw new UnknownProductError(itemId)
+  if (product.price !== price) throw new PriceMismatchError(itemId, price, product.price)
+}
+
+export function checkQuantity(quantity: unknown): void {
   if (typeof quantity !== 'number' || !Number.isInteger(quantity) || quantity < 1 || quantity > MAX_QUANTITY) {
     throw new InvalidQuantityError(quantity)
   }

@@ -23,6 +23,34 @@ export class InvalidItemError extends DomainError {
   }
 }
 
+export class UnknownProductError extends DomainError {
+  override name = 'Cart.UnknownProductError'
+  constructor(readonly itemId: string) {
+    super(`There is no product "${itemId}" in the catalog. The cart is unchanged.`, { itemId })
+  }
+}
+
+export class PriceMismatchError extends DomainError {
+  override name = 'Cart.PriceMismatchError'
+  constructor(
+    readonly itemId: string,
+    readonly price: number,
+    readonly catalogPrice: number,
+  ) {
+    super(`${itemId} costs ${catalogPrice} yen in the catalog, not ${price}. The cart is unchanged.`, { itemId, price, catalogPrice })
+  }
+}
+
+export class CouponDiscountMismatchError extends DomainError {
+  override name = 'Cart.CouponDiscountMismatchError'
+  constructor(
+    readonly code: string,
+    readonly discount: unknown,
+  ) {
+    super(`The coupon "${code}" does not take ${String(discount)} yen off. The cart is unchanged.`, { code, discount })
+  }
+}
+
 export class ItemNotInCartError extends DomainError {
   override name = 'Cart.ItemNotInCartError'
   constructor(readonly itemId: string) {
@@ -61,6 +89,9 @@ export class EmptyCartError extends DomainError {
 registerError('Cart.InvalidQuantityError', (f) => new InvalidQuantityError(f.quantity))
 registerError('Cart.InvalidPriceError', (f) => new InvalidPriceError(f.price))
 registerError('Cart.InvalidItemError', (f) => new InvalidItemError(f.itemId))
+registerError('Cart.UnknownProductError', (f) => new UnknownProductError(String(f.itemId)))
+registerError('Cart.PriceMismatchError', (f) => new PriceMismatchError(String(f.itemId), Number(f.price), Number(f.catalogPrice)))
+registerError('Cart.CouponDiscountMismatchError', (f) => new CouponDiscountMismatchError(String(f.code), f.discount))
 registerError('Cart.ItemNotInCartError', (f) => new ItemNotInCartError(String(f.itemId)))
 registerError('Cart.UnknownCouponError', (f) => new UnknownCouponError(String(f.code)))
 registerError('Cart.CouponAlreadyAppliedError', (f) => new CouponAlreadyAppliedError(String(f.code)))

@@ -1,5 +1,8 @@
 import { AggregateRoot } from '../../eventstore/aggregates'
-import { OrderAlreadyPlacedError, OrderNotDraftError } from './errors'
+import { checkCatalogPrice, checkItem, checkQuantity, type CartState } from '../cart/Cart'
+import { coupons } from '../cart/coupons'
+import { unexpectedEvent, type DomainEvent } from '../checkedEvent'
+import { OrderAlreadyPlacedError, OrderInconsistentError, OrderNotDraftError } from './errors'
 import { OrderCompleted, OrderPlaced, type OrderLine } from './events'
 
 export type OrderStatus = 'none' | 'draft' | 'completed'
@@ -35,9 +38,43 @@ export class Order extends AggregateRoot<OrderState> {
   /** A new draft order from a cart's lines and totals. */
   place(cartId: string, lines: readonly OrderLine[], subtotal: number, discount: number): void {
     if (this.state.status !== 'none') throw new OrderAlreadyPlacedError(this.id)
+    checkOrderLines(this.id, cartId, lines, subtotal, discount)
     this.apply(
       OrderPlaced({ orderId: this.id, cartId, lines: lines.map((l) => ({ ...l })), subtotal, discount, total: subtotal - discount }),
     )
+  }
+
+  /**
+   * Checks an event made elsewhere (another device, pushed to the server) against this order with
+   * the commands' own rules, and applies it. With the cart it was checked out from (`cart`, when
+   * known and checked out to this order), the order's lines and totals must be the cart's.
+   */
+  check(event: DomainEvent, context: { cart?: CartState } = {}): void {
+    const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>
+    switch (event.type) {
+      case OrderPlaced.type: {
+        const lines = data.lines as OrderLine[]
+        const subtotal = data.subtotal as number
+        const discount = data.discount as number
+        if (typeof data.cartId !== 'string' || data.cartId.length === 0) throw new OrderInconsistentError(this.id, 'it names no cart')
+        this.place(data.cartId, lines, subtotal, discount)
+        if (data.total !== subtotal - discount) throw new OrderInconsistentError(this.id, `its total ${String(data.total)} is not ${subtotal} − ${discount}`)
+        const cart = context.cart
+        if (cart !== undefined && cart.orderId === this.id) {
+          const cartSubtotal = cart.lines.reduce((sum, l) => sum + l.quantity * l.price, 0)
+          const cartDiscount = Math.min(cart.coupon?.discount ?? 0, cartSubtotal)
+          const sameLines = JSON.stringify(cart.lines.map((l) => [l.itemId, l.quantity, l.price])) === JSON.stringify(lines.map((l) => [l.itemId, l.quantity, l.price]))
+          if (!sameLines || cartSubtotal !== subtotal || cartDiscount !== discount) {
+            throw new OrderInconsistentError(this.id, `its lines or totals do not match cart ${data.cartId} it was checked out from`)
+          }
+        }
+        return
+      }
+      case OrderCompleted.type:
+        return this.complete()
+      default:
+        throw unexpectedEvent(this.aggregateName, event.type)
+    }
   }
 
   /** draft → completed. Anything else does nothing and says so with OrderNotDraftError. */
@@ -45,4 +82,25 @@ export class Order extends AggregateRoot<OrderState> {
     if (this.state.status !== 'draft') throw new OrderNotDraftError(this.id, this.state.status)
     this.apply(OrderCompleted({ orderId: this.id }))
   }
+}
+
+/** An order's lines and totals as its cart makes them: catalog products at catalog prices, 1…99
+ * of each, subtotal = Σ quantity × price, a discount of none or a coupon's (at most the subtotal). */
+function checkOrderLines(orderId: string, cartId: string, lines: readonly OrderLine[], subtotal: number, discount: number): void {
+  if (typeof cartId !== 'string' || cartId.length === 0) throw new OrderInconsistentError(orderId, 'it names no cart')
+  if (!Array.isArray(lines) || lines.length === 0) throw new OrderInconsistentError(orderId, 'it has no lines')
+  const seen = new Set<string>()
+  for (const line of lines as readonly unknown[]) {
+    if (typeof line !== 'object' || line === null) throw new OrderInconsistentError(orderId, 'a line is not an item')
+    const { itemId, quantity, price } = line as OrderLine
+    checkItem(itemId)
+    checkQuantity(quantity)
+    checkCatalogPrice(itemId, price)
+    if (seen.has(itemId)) throw new OrderInconsistentError(orderId, `${itemId} is on two lines`)
+    seen.add(itemId)
+  }
+  const sum = lines.reduce((total, l) => total + l.quantity * l.price, 0)
+  if (subtotal !== sum) throw new OrderInconsistentError(orderId, `its subtotal ${String(subtotal)} is not the lines' ${sum}`)
+  const discounts = new Set([0, ...Object.values(coupons).map((off) => Math.min(off, sum))])
+  if (typeof discount !== 'number' || !discounts.has(discount)) throw new OrderInconsistentError(orderId, `a discount of ${String(discount)} is not a coupon's`)
 }

@@ -23,5 +23,16 @@ export class OrderAlreadyPlacedError extends DomainError {
   }
 }
 
+export class OrderInconsistentError extends DomainError {
+  override name = 'Order.InconsistentError'
+  constructor(
+    readonly orderId: string,
+    readonly reason: string,
+  ) {
+    super(`Order ${orderId} cannot be placed: ${reason}.`, { orderId, reason })
+  }
+}
+
+registerError('Order.InconsistentError', (f) => new OrderInconsistentError(String(f.orderId), String(f.reason)))
 registerError('Order.NotDraftError', (f) => new OrderNotDraftError(String(f.orderId), String(f.status)))
 registerError('Order.AlreadyPlacedError', (f) => new OrderAlreadyPlacedError(String(f.orderId)))

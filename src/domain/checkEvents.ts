@@ -1,0 +1,82 @@
+// One check for events made elsewhere, shared by the browser and the sync server: a stream's
+// stored events are replayed into its aggregate, then each new event must pass the rules the
+// aggregate's commands enforce (catalog products at catalog prices, quantities 1…99, known coupons
+// with their own discount, orders that match their cart, an order completed once, after it was
+// placed). A failure throws the domain's own error (a DomainError); nothing is changed.
+import type { AggregateRoot } from '../eventstore/aggregates'
+import type { RecordedEvent } from '../eventstore/events'
+import { Cart, type CartState } from './cart/Cart'
+import type { DomainEvent } from './checkedEvent'
+import { Order } from './order/Order'
+import { Shopper } from './shopper/Shopper'
+
+export type { DomainEvent } from './checkedEvent'
+export { UnexpectedEventError } from './checkedEvent'
+
+export type StreamType = 'Cart' | 'Order' | 'Shopper'
+
+const streamTypes: readonly StreamType[] = ['Cart', 'Order', 'Shopper']
+
+export interface CheckOptions {
+  /** The aggregate's id (default: the part of the stream name after `$`, or 'unknown'). */
+  id?: string
+  /** Stored events of carts by cart id, where known: an Order.Placed must match the cart it was checked out from. */
+  carts?: ReadonlyMap<string, readonly DomainEvent[]>
+}
+
+/** The aggregate a stream holds: by its name (`Cart$<id>`), else by its new events' type prefix; undefined for neither. */
+export function streamTypeOf(stream: string, events: readonly DomainEvent[] = []): StreamType | undefined {
+  const byName = streamTypes.find((type) => stream.startsWith(`${type}$`))
+  if (byName !== undefined) return byName
+  return streamTypes.find((type) => events.some((event) => event.type.startsWith(`${type}.`)))
+}
+
+const recorded = (event: DomainEvent, index: number): RecordedEvent =>
+  ({ eventId: `stored-${index}`, type: event.type, data: event.data, metadata: {}, globalPosition: index }) as unknown as RecordedEvent
+
+function replayed<A extends AggregateRoot<any>>(aggregate: A, stored: readonly DomainEvent[]): A {
+  stored.forEach((event, index) => aggregate.replay(recorded(event, index)))
+  return aggregate
+}
+
+/** The state of a cart from its stored events. */
+export function cartStateOf(cartId: string, stored: readonly DomainEvent[]): CartState {
+  return replayed(new Cart(cartId), stored).snapshotState() as CartState
+}
+
+/**
+ * Replays `stored` into a `streamType` aggregate and checks each of `events` in turn against it;
+ * throws the first rule's DomainError (or the store's error for stored data it cannot replay).
+ */
+export function checkEvents(streamType: StreamType, stored: readonly DomainEvent[], events: readonly DomainEvent[], options: CheckOptions = {}): void {
+  const id = options.id ?? 'unknown'
+  switch (streamType) {
+    case 'Cart': {
+      const cart = replayed(new Cart(id), stored)
+      for (const event of events) cart.check(event)
+      return
+    }
+    case 'Order': {
+      const order = replayed(new Order(id), stored)
+      for (const event of events) {
+        const cartId = (event.data as { cartId?: unknown } | null)?.cartId
+        const cartEvents = typeof cartId === 'string' ? options.carts?.get(cartId) : undefined
+        order.check(event, { cart: cartEvents === undefined ? undefined : cartStateOf(cartId as string, cartEvents) })
+      }
+      return
+    }
+    case 'Shopper': {
+      const shopper = replayed(new Shopper(id), stored)
+      for (const event of events) shopper.check(event)
+      return
+    }
+  }
+}
+
+/** checkEvents for a stream by name: its aggregate from `streamTypeOf`, its id after the `$`. No aggregate, no check. */
+export function checkStreamEvents(stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[], options: Omit<CheckOptions, 'id'> = {}): void {
+  const type = streamTypeOf(stream, events)
+  if (type === undefined) return
+  const id = stream.includes('$') ? stream.slice(stream.indexOf('$') + 1) : stream
+  checkEvents(type, stored, events, { ...options, id })
+}
