@@ -2,7 +2,7 @@
 // (fake-indexeddb). Each call is one round on a fresh database: it seeds it, then times Kiroku
 // (A) and the hand-written baseline (B) interleaved A B A B on the same data, and returns the
 // samples in milliseconds. Rounds, warm-up, statistics and the table are the runner's business.
-import { addItem, Cart, ItemAdded } from '../src/domain'
+import { addItem, Cart, catalog, ItemAdded } from '../src/domain'
 import { AggregateRepository, defineProjection, ProjectionRunner, type Durability, type RecordedEvent } from '../src/eventstore'
 import { SnapshottedTally, Tally, Added } from '../test/support/Tally'
 import {
@@ -238,7 +238,9 @@ async function log100k({ scale, durability }: RoundOptions): Promise<RoundResult
     const commands = Math.min(40, Math.floor(carts / 2))
     const commanding = now()
     for (let i = 0; i < commands; i++) {
-      const item = { itemId: `bench-${i}`, quantity: 1, price: 980 }
+      // A catalog product at its catalog price: the domain refuses anything else.
+      const product = catalog[i % catalog.length]!
+      const item = { itemId: product.id, quantity: 1, price: product.price }
       handledAt = NaN
       let start = now()
       await addItem(repository, { ...item, cartId: `c${2 * i}` })

@@ -26,7 +26,7 @@ describe('followCurrentCart', () => {
   it('moves to the next cart once this tab’s checkout commits', async () => {
     const { store, repository, view, follower } = await tab()
     await openCurrentCart(store, repository, { shopperId, newCartId: 'c1' })
-    await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 2, price: 100 })
+    await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 2, price: 1200 })
     await follower.follow()
     expect(view.getState().itemCount).toBe(2)
     await checkout(store, repository, { cartId: 'c1', orderId: 'o1', nextCartId: 'c2' })
@@ -37,7 +37,7 @@ describe('followCurrentCart', () => {
   it('stays on the cart when the checkout rolls back', async () => {
     const { store, repository, view, follower } = await tab()
     await openCurrentCart(store, repository, { shopperId, newCartId: 'c1' })
-    await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 100 })
+    await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 1, price: 1200 })
     await follower.follow()
     store.subscribe(() => {
       throw new Error('rolled back')
@@ -53,7 +53,7 @@ describe('followCurrentCart', () => {
     const second = await tab(first.name)
     await openCurrentCart(first.store, first.repository, { shopperId, newCartId: 'c1' })
     await second.follower.follow()
-    await addItem(first.repository, { cartId: 'c1', itemId: 'p1', quantity: 3, price: 100 })
+    await addItem(first.repository, { cartId: 'c1', itemId: 'sencha', quantity: 3, price: 1200 })
     await second.follower.follow()
     expect(second.view.getState()).toMatchObject({ cartId: 'c1', itemCount: 3 })
     await checkout(first.store, first.repository, { cartId: 'c1', orderId: 'o1', nextCartId: 'c2' })
@@ -66,7 +66,7 @@ describe('followCurrentCart', () => {
     await openCurrentCart(store, repository, { shopperId, newCartId: 'c1' })
     await follower.follow()
     follower.stop()
-    await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 100 })
+    await addItem(repository, { cartId: 'c1', itemId: 'sencha', quantity: 1, price: 1200 })
     await checkout(store, repository, { cartId: 'c1', orderId: 'o1', nextCartId: 'c2' })
     expect(view.getState().cartId).toBe('c1')
   })

@@ -9,13 +9,13 @@ const readModels = { version: 1, stores: orderListTables }
 const placedAt = new Date('2025-04-01T10:00:00Z')
 const completedAt = new Date('2025-04-01T10:30:00Z')
 
-/** A store with the orders table, a clock the test sets, and cart c1 (2 × p1 at 3000, 1 × p2 at 1500, WELCOME500). */
+/** A store with the orders table, a clock the test sets, and cart c1 (2 × bento at 3200, 1 × furoshiki at 1500, WELCOME500). */
 async function shop() {
   let now = placedAt
   const store = await openTestStore({ readModels, clock: () => now })
   const repository = new AggregateRepository(store)
-  await addItem(repository, { cartId: 'c1', itemId: 'p1', quantity: 2, price: 3000 })
-  await addItem(repository, { cartId: 'c1', itemId: 'p2', quantity: 1, price: 1500 })
+  await addItem(repository, { cartId: 'c1', itemId: 'bento', quantity: 2, price: 3200 })
+  await addItem(repository, { cartId: 'c1', itemId: 'furoshiki', quantity: 1, price: 1500 })
   await applyCoupon(repository, { cartId: 'c1', code: 'WELCOME500' })
   const orders = store.db.table<OrderRow, string>(ORDERS)
   const setTime = (time: Date) => {
@@ -43,7 +43,7 @@ describe('the orders read model (subscribeOrderList)', () => {
       orderId: 'o1',
       cartId: 'c1',
       status: 'draft',
-      total: 7000,
+      total: 7400,
       itemCount: 3,
       placedAt,
       completedAt: null,
@@ -56,19 +56,19 @@ describe('the orders read model (subscribeOrderList)', () => {
     await checkout(store, repository, { cartId: 'c1', orderId: 'o1' })
     setTime(completedAt)
     await completeOrder(repository, 'o1')
-    expect(await orders.get('o1')).toMatchObject({ status: 'completed', completedAt, placedAt, total: 7000 })
+    expect(await orders.get('o1')).toMatchObject({ status: 'completed', completedAt, placedAt, total: 7400 })
   })
 
   it('keeps one row per order', async () => {
     const { store, repository, orders } = await shop()
     subscribeOrderList(store)
-    await addItem(repository, { cartId: 'c2', itemId: 'p3', quantity: 4, price: 800 })
+    await addItem(repository, { cartId: 'c2', itemId: 'notebook', quantity: 4, price: 800 })
     await checkout(store, repository, { cartId: 'c1', orderId: 'o1' })
     await checkout(store, repository, { cartId: 'c2', orderId: 'o2' })
     await completeOrder(repository, 'o2')
     const rows = await orders.orderBy('orderId').toArray()
     expect(rows.map((r) => [r.orderId, r.cartId, r.status, r.total, r.itemCount])).toEqual([
-      ['o1', 'c1', 'draft', 7000, 3],
+      ['o1', 'c1', 'draft', 7400, 3],
       ['o2', 'c2', 'completed', 3200, 4],
     ])
   })
@@ -168,14 +168,14 @@ describe('two tabs changing one cart at once', () => {
     const { stores, repositories, loads } = await twoTabsRacing()
     const [a, b] = repositories
     await Promise.all([
-      addItem(a, { cartId: 'c1', itemId: 'p1', quantity: 1, price: 3000 }),
-      addItem(b, { cartId: 'c1', itemId: 'p2', quantity: 2, price: 1500 }),
+      addItem(a, { cartId: 'c1', itemId: 'bento', quantity: 1, price: 3200 }),
+      addItem(b, { cartId: 'c1', itemId: 'furoshiki', quantity: 2, price: 1500 }),
     ])
     expect(loads()).toBe(3)
     const cart = await new AggregateRepository(stores[0]!).load(Cart, 'c1')
     expect([...cart.lines].sort((x, y) => x.itemId.localeCompare(y.itemId))).toEqual([
-      { itemId: 'p1', quantity: 1, price: 3000 },
-      { itemId: 'p2', quantity: 2, price: 1500 },
+      { itemId: 'bento', quantity: 1, price: 3200 },
+      { itemId: 'furoshiki', quantity: 2, price: 1500 },
     ])
     expect(await stores[1]!.streamVersion('Cart$c1')).toBe(1)
   })
@@ -183,7 +183,7 @@ describe('two tabs changing one cart at once', () => {
   it('without retries, the loser fails with WrongExpectedVersionError and writes nothing', async () => {
     const { stores, repositories } = await twoTabsRacing()
     const results = await Promise.allSettled(
-      repositories.map((repository, i) => repository.withAggregate(Cart, 'c1', (cart) => cart.addItem(`p${i + 1}`, 1, 100))),
+      repositories.map((repository, i) => repository.withAggregate(Cart, 'c1', (cart) => cart.addItem(i === 0 ? 'sencha' : 'hojicha', 1, i === 0 ? 1200 : 900))),
     )
     const rejected = results.filter((r) => r.status === 'rejected')
     expect(rejected).toHaveLength(1)

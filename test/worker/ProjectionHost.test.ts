@@ -62,7 +62,7 @@ async function shop(name: string): Promise<{ store: EventStore; repository: Aggr
 }
 
 async function placeOrder(store: EventStore, repository: AggregateRepository, id: string) {
-  await addItem(repository, { cartId: `cart-${id}`, itemId: 'tea', quantity: 2, price: 450 })
+  await addItem(repository, { cartId: `cart-${id}`, itemId: 'hashi', quantity: 2, price: 700 })
   await checkout(store, repository, { cartId: `cart-${id}`, orderId: id })
 }
 
@@ -76,7 +76,7 @@ describe('the projection worker (in-process, same protocol)', () => {
     const page = listen(name)
     startHost(name, new FakeLocks())
     await page.until(caughtUpTo(await lastPosition(store)))
-    expect(await store.db.table<OrderRow>(ORDERS).get('o1')).toMatchObject({ status: 'draft', total: 900, itemCount: 2 })
+    expect(await store.db.table<OrderRow>(ORDERS).get('o1')).toMatchObject({ status: 'draft', total: 1400, itemCount: 2 })
   })
 
   it('follows commits announced on the channel, after they committed', async () => {

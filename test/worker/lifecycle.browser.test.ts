@@ -69,7 +69,7 @@ const caughtUpTo = (leader: string, position: number) => (s: { leader: string; p
 
 async function placeOrder(store: EventStore, id: string) {
   const repository = new AggregateRepository(store)
-  await addItem(repository, { cartId: `cart-${id}`, itemId: 'tea', quantity: 1, price: 450 })
+  await addItem(repository, { cartId: `cart-${id}`, itemId: 'hashi', quantity: 1, price: 700 })
   await checkout(store, repository, { cartId: `cart-${id}`, orderId: id })
 }
 
@@ -130,6 +130,6 @@ describe('the store’s lifecycle across tabs, in Chromium', () => {
 
     // The terminated worker's lock is free: the upgraded tab's worker leads and applies.
     await takeOver(name, upgraded)
-    expect(await upgraded.db.table<OrderRow>(ORDERS).get('after')).toMatchObject({ status: 'draft', total: 450 })
+    expect(await upgraded.db.table<OrderRow>(ORDERS).get('after')).toMatchObject({ status: 'draft', total: 700 })
   })
 })

@@ -59,7 +59,7 @@ const caughtUpTo = (position: number) => (view: ProjectionsView) =>
 
 async function placeOrder(store: EventStore, id: string) {
   const repository = new AggregateRepository(store)
-  await addItem(repository, { cartId: `cart-${id}`, itemId: 'tea', quantity: 1, price: 450 })
+  await addItem(repository, { cartId: `cart-${id}`, itemId: 'hashi', quantity: 1, price: 700 })
   await checkout(store, repository, { cartId: `cart-${id}`, orderId: id })
 }
 
@@ -75,7 +75,7 @@ describe('startProjectionWorker and connectProjectionWorker', () => {
     await client.waitFor((view) => view.leadsHere && view.projections.length > 0)
     await placeOrder(store, 'o1')
     await client.waitFor(caughtUpTo(await head(store)))
-    expect(await store.db.table(ORDERS).get('o1')).toMatchObject({ status: 'draft', total: 450 })
+    expect(await store.db.table(ORDERS).get('o1')).toMatchObject({ status: 'draft', total: 700 })
     expect((await store.db.table(APPLIES).toArray()).map((row) => row.times)).toEqual([1])
   })
 

@@ -36,7 +36,7 @@ const countingWorker: ClientOptions = {
 }
 
 async function placeOrder(store: EventStore, repository: AggregateRepository, id: string) {
-  await addItem(repository, { cartId: `cart-${id}`, itemId: 'tea', quantity: 1, price: 450 })
+  await addItem(repository, { cartId: `cart-${id}`, itemId: 'hashi', quantity: 1, price: 700 })
   await checkout(store, repository, { cartId: `cart-${id}`, orderId: id })
 }
 
@@ -50,7 +50,7 @@ describe('the projection worker in Chromium', () => {
     await placeOrder(store, repository, 'w1')
     await completeOrder(repository, 'w1')
     await client.waitFor(caughtUpTo(await head(store)))
-    expect(await store.db.table<OrderRow>(ORDERS).get('w1')).toMatchObject({ status: 'completed', total: 450, itemCount: 1 })
+    expect(await store.db.table<OrderRow>(ORDERS).get('w1')).toMatchObject({ status: 'completed', total: 700, itemCount: 1 })
   })
 
   it('applies on the next start what was written while no tab ran a worker', async () => {
