@@ -8,6 +8,7 @@ import { ProtocolError, protocolError } from '../protocol'
 import { authRoutes, type AuthOptions } from './auth'
 import { answer, errorResponse } from './errors'
 import { sameOrigin } from './guards'
+import { orderRoutes } from './orders'
 import { syncRoutes } from './sync'
 import type { AppEnv } from './session'
 
@@ -37,6 +38,7 @@ export function createApp({ db, staticDir, mount, auth }: AppOptions): App {
   app.get('/api/health', (c) => c.json({ ok: true, storage: db.storage }, 200))
   app.route('/api/auth', authRoutes(db, auth))
   app.route('/api/sync', syncRoutes(db))
+  app.route('/api/orders', orderRoutes(db))
   mount?.(app, { db })
 
   app.all('/api/*', () => {

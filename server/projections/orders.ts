@@ -1,0 +1,89 @@
+// The per-user order history: a read model of Order.Placed and Order.Completed, kept by a server
+// subscription and served by GET /api/orders. Event data is stored as the client sent it (the
+// domain's order events have no schema), so the handler reads it defensively.
+import type { Queryable } from '../db/Db'
+import { OrderCompleted, OrderPlaced, type OrderLine } from '../../src/domain/order/events'
+import type { StoredEvent, Subscription } from './subscribe'
+
+export interface OrderView {
+  id: string
+  status: 'placed' | 'completed'
+  lines: OrderLine[]
+  subtotal: number
+  discount: number
+  total: number
+  placedAt: string
+  completedAt: string | null
+}
+
+const amount = (value: unknown): number => (typeof value === 'number' && Number.isSafeInteger(value) ? value : 0)
+
+/** When the event happened: the client's timestamp when it is a date, else when the server stored it. */
+function happenedAt(event: StoredEvent): string {
+  const timestamp = event.metadata.timestamp
+  if (typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp))) return new Date(timestamp).toISOString()
+  return event.recordedAt.toISOString()
+}
+
+function orderIdOf(data: unknown): string | null {
+  const orderId = (data as { orderId?: unknown } | null)?.orderId
+  return typeof orderId === 'string' && orderId.length > 0 ? orderId : null
+}
+
+export const ordersProjection: Subscription = {
+  name: 'orders',
+  batchSize: 100,
+  async handle(events, tx) {
+    for (const event of events) {
+      const orderId = orderIdOf(event.data)
+      if (orderId === null) continue
+      if (event.type === OrderPlaced.type) {
+        const data = event.data as Partial<Record<'lines' | 'subtotal' | 'discount' | 'total', unknown>>
+        const lines = Array.isArray(data.lines) ? data.lines : []
+        await tx.query(
+          `INSERT INTO orders (user_id, order_id, status, lines, subtotal, discount, total, placed_at)
+           VALUES ($1, $2, 'placed', $3::text::jsonb, $4, $5, $6, $7)
+           ON CONFLICT (user_id, order_id) DO NOTHING`,
+          [event.userId, orderId, JSON.stringify(lines), amount(data.subtotal), amount(data.discount), amount(data.total), happenedAt(event)],
+        )
+      } else if (event.type === OrderCompleted.type) {
+        await tx.query(`UPDATE orders SET status = 'completed', completed_at = $3 WHERE user_id = $1 AND order_id = $2 AND status = 'placed'`, [
+          event.userId,
+          orderId,
+          happenedAt(event),
+        ])
+      }
+    }
+  },
+}
+
+type OrderRow = {
+  order_id: string
+  status: 'placed' | 'completed'
+  lines: OrderLine[]
+  subtotal: string | number
+  discount: string | number
+  total: string | number
+  placed_at: Date | string
+  completed_at: Date | string | null
+}
+
+const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString()
+
+/** The user's orders, newest first. */
+export async function ordersOf(db: Queryable, userId: string): Promise<OrderView[]> {
+  const rows = await db.query<OrderRow>(
+    'SELECT order_id, status, lines, subtotal, discount, total, placed_at, completed_at FROM orders WHERE user_id = $1 ORDER BY placed_at DESC, order_id DESC',
+    [userId],
+  )
+  return rows.map((row) => ({
+    id: row.order_id,
+    status: row.status,
+    lines: row.lines,
+    subtotal: Number(row.subtotal),
+    discount: Number(row.discount),
+    total: Number(row.total),
+    placedAt: iso(row.placed_at),
+    completedAt: row.completed_at === null ? null : iso(row.completed_at),
+  }))
+}
