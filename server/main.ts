@@ -9,8 +9,6 @@ import { migrate } from './db/migrate'
 import { openPglite } from './db/pglite'
 import { openPostgres } from './db/postgres'
 import { createApp } from './http'
-// server/projections (the server's read models), not src/projections (the browser's), which the rule is about.
-// eslint-disable-next-line no-restricted-imports
 import { ordersProjection, subscribe } from './projections'
 
 const STOP_WITHIN_MS = 10_000

@@ -1,8 +1,6 @@
 // GET /api/orders: the signed-in user's orders from the server's read model (server/projections), newest first.
 import { Hono } from 'hono'
 import type { Db } from '../db/Db'
-// server/projections (the server's read models), not src/projections (the browser's), which the rule is about.
-// eslint-disable-next-line no-restricted-imports
 import { ordersOf } from '../projections'
 import { requireUser, type AppEnv } from './session'
 
