@@ -41,20 +41,7 @@ export async function render(element: ReactNode): Promise<Rendered> {
   }
 }
 
-/** Retries `check` until it stops throwing, letting React and IndexedDB work in between. */
-export async function waitFor<T>(check: () => T, timeout = 5_000): Promise<T> {
-  const start = performance.now()
-  for (;;) {
-    try {
-      return check()
-    } catch (error) {
-      if (performance.now() - start > timeout) throw error
-    }
-    await act(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    })
-  }
-}
+export { waitFor } from '../support/waitFor'
 
 /** A promise settled from outside, to hold a command in flight for as long as a test needs. */
 export function deferred<T>() {

@@ -1,41 +1,19 @@
 // The HTTP app black-box over loopback: the real app on @hono/node-server, in-memory PGlite.
-import { serve, type ServerType } from '@hono/node-server'
-import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPglite } from '../../server/db/pglite'
-import { createApp, MAX_BODY, requireUser } from '../../server/http'
+import { describe, expect, it } from 'vitest'
+import { MAX_BODY, requireUser } from '../../server/http'
+import { loopbackServer } from './support/loopback'
 
-let db: Db
-let server: ServerType
-let base: string
-
-beforeAll(async () => {
-  db = await openPglite()
-  await migrate(db)
-  const app = createApp({
-    db,
-    auth: { loginAttemptsPerMinute: 3 },
-    // Stands in for the sync routes: mounted behind requireUser.
-    mount: (api, { db }) => {
-      api.use('/api/sync/*', requireUser(db))
-      api.get('/api/sync/whoami', (c) => c.json({ id: c.var.user.id }))
-    },
-  })
-  base = await new Promise<string>((resolve) => {
-    server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve(`http://127.0.0.1:${info.port}`))
-  })
-  expect((server.address() as AddressInfo).address).toBe('127.0.0.1')
-}, 60_000)
-
-afterAll(async () => {
-  if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
-  await db?.close()
+const server = loopbackServer({
+  auth: { loginAttemptsPerMinute: 3 },
+  // Stands in for a route behind the session: mounted behind requireUser.
+  mount: (api, { db }) => {
+    api.use('/api/sync/*', requireUser(db))
+    api.get('/api/sync/whoami', (c) => c.json({ id: c.var.user.id }))
+  },
 })
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
-  return fetch(base + path, {
+  return fetch(server.base + path, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -55,7 +33,7 @@ async function errorOf(response: Response) {
 
 describe('the sync server over HTTP', () => {
   it('answers health with its storage', async () => {
-    const response = await fetch(`${base}/api/health`)
+    const response = await fetch(`${server.base}/api/health`)
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ ok: true, storage: 'pglite' })
   })
@@ -73,19 +51,19 @@ describe('the sync server over HTTP', () => {
     expect(setCookie).not.toMatch(/Secure/) // plain http
     const cookie = sessionCookie(signup)
 
-    const me = await fetch(`${base}/api/auth/me`, { headers: { cookie } })
+    const me = await fetch(`${server.base}/api/auth/me`, { headers: { cookie } })
     expect(me.status).toBe(200)
     expect(await me.json()).toEqual({ user })
-    expect((await fetch(`${base}/api/sync/whoami`, { headers: { cookie } })).status).toBe(200)
+    expect((await fetch(`${server.base}/api/sync/whoami`, { headers: { cookie } })).status).toBe(200)
 
-    const out = await post('/api/auth/logout', '', { cookie, origin: base })
+    const out = await post('/api/auth/logout', '', { cookie, origin: server.base })
     expect(out.status).toBe(204)
-    expect(await errorOf(await fetch(`${base}/api/auth/me`, { headers: { cookie } }))).toMatchObject({ status: 401, code: 'unauthenticated' })
+    expect(await errorOf(await fetch(`${server.base}/api/auth/me`, { headers: { cookie } }))).toMatchObject({ status: 401, code: 'unauthenticated' })
 
     const login = await post('/api/auth/login', { email: 'EVE@example.com', password: 'long password' })
     expect(login.status).toBe(200)
     expect(await login.json()).toEqual({ user })
-    const again = await fetch(`${base}/api/auth/me`, { headers: { cookie: sessionCookie(login) } })
+    const again = await fetch(`${server.base}/api/auth/me`, { headers: { cookie: sessionCookie(login) } })
     expect(await again.json()).toEqual({ user })
   })
 
@@ -97,21 +75,21 @@ describe('the sync server over HTTP', () => {
     expect(await errorOf(await post('/api/auth/signup', { email: 'eve@example.com', password: 'long password' }))).toMatchObject({ status: 409, code: 'email_taken' })
     expect(await errorOf(await post('/api/auth/login', { email: 'eve@example.com', password: 'wrong password' }))).toMatchObject({ status: 401, code: 'bad_credentials' })
     expect(await errorOf(await post('/api/auth/login', { email: 'who@example.com', password: 'long password' }))).toMatchObject({ status: 401, code: 'bad_credentials' })
-    expect(await errorOf(await fetch(`${base}/api/auth/me`))).toMatchObject({ status: 401, code: 'unauthenticated' })
-    expect(await errorOf(await fetch(`${base}/api/auth/me`, { headers: { cookie: 'kiroku_session=forged' } }))).toMatchObject({ status: 401, code: 'unauthenticated' })
-    expect(await errorOf(await fetch(`${base}/api/sync/whoami`))).toMatchObject({ status: 401, code: 'unauthenticated' })
-    expect(await errorOf(await fetch(`${base}/api/nothing`))).toMatchObject({ status: 404, code: 'not_found' })
+    expect(await errorOf(await fetch(`${server.base}/api/auth/me`))).toMatchObject({ status: 401, code: 'unauthenticated' })
+    expect(await errorOf(await fetch(`${server.base}/api/auth/me`, { headers: { cookie: 'kiroku_session=forged' } }))).toMatchObject({ status: 401, code: 'unauthenticated' })
+    expect(await errorOf(await fetch(`${server.base}/api/sync/whoami`))).toMatchObject({ status: 401, code: 'unauthenticated' })
+    expect(await errorOf(await fetch(`${server.base}/api/nothing`))).toMatchObject({ status: 404, code: 'not_found' })
   })
 
   it('refuses a POST from another origin (403 bad_origin) and allows its own or none', async () => {
-    const port = new URL(base).port
+    const port = new URL(server.base).port
     for (const origin of ['http://evil.example', `http://localhost:${port}`, `https://127.0.0.1:${port}`, 'http://127.0.0.1:1', 'null']) {
       expect(await errorOf(await post('/api/auth/signup', { email: 'o@example.com', password: 'long password' }, { origin }))).toMatchObject({
         status: 403,
         code: 'bad_origin',
       })
     }
-    expect((await post('/api/auth/signup', { email: 'o@example.com', password: 'long password' }, { origin: base })).status).toBe(201)
+    expect((await post('/api/auth/signup', { email: 'o@example.com', password: 'long password' }, { origin: server.base })).status).toBe(201)
     expect((await post('/api/auth/logout', '')).status).toBe(204)
   })
 
@@ -128,7 +106,7 @@ describe('the sync server over HTTP', () => {
     const big = JSON.stringify({ email: 'big@example.com', password: 'x'.repeat(MAX_BODY) })
     expect(await errorOf(await post('/api/auth/signup', big))).toMatchObject({ status: 413, code: 'too_large' })
     // Chunked, with no Content-Length.
-    const chunked = await fetch(`${base}/api/auth/signup`, {
+    const chunked = await fetch(`${server.base}/api/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: new Blob([big]).stream(),

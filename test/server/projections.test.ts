@@ -1,16 +1,13 @@
 // Server subscriptions on both engines: catch-up, follow, a checkpoint that survives a restart,
 // and on PostgreSQL the sequence-gap case (a transaction that commits after a later position).
 // Then GET /api/orders over loopback on PGlite, kept by the orders projection.
-import { serve, type ServerType } from '@hono/node-server'
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db, Queryable } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPglite } from '../../server/db/pglite'
-import { createApp } from '../../server/http'
+import { describe, expect, it } from 'vitest'
+import type { Queryable } from '../../server/db/Db'
 import { catchUp, ordersProjection, subscribe, type StoredEvent, type Subscription } from '../../server/projections'
 import { push } from '../../server/sync'
 import { engines } from './support/engines'
+import { loopbackServer, signUp as signUpAt } from './support/loopback'
 
 const ENGINES = engines()
 
@@ -162,34 +159,11 @@ describe('server subscriptions on PostgreSQL only', () => {
 })
 
 describe('GET /api/orders over HTTP (PGlite)', () => {
-  let db: Db
-  let server: ServerType
-  let base: string
-  let runner: { stop(): Promise<void> } | null = null
+  // The orders projection follows the pushes, polling fast so the test waits little.
+  const server = loopbackServer({}, (db) => subscribe(db, ordersProjection, { pollMs: 50 }))
+  const signUp = (email: string) => signUpAt(server.base, email)
 
-  beforeAll(async () => {
-    db = await openPglite()
-    await migrate(db)
-    runner = subscribe(db, ordersProjection, { pollMs: 50 })
-    const app = createApp({ db })
-    base = await new Promise<string>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve(`http://127.0.0.1:${info.port}`))
-    })
-  }, 60_000)
-
-  afterAll(async () => {
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()))
-    await runner?.stop()
-    await db?.close()
-  })
-
-  async function signUp(email: string): Promise<string> {
-    const response = await fetch(`${base}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'correct horse battery' }) })
-    expect(response.status).toBe(201)
-    return response.headers.getSetCookie().find((c) => c.startsWith('kiroku_session='))!.split(';')[0]!
-  }
-
-  const orders = async (cookie?: string) => fetch(`${base}/api/orders`, { headers: cookie === undefined ? {} : { cookie } })
+  const orders = async (cookie?: string) => fetch(`${server.base}/api/orders`, { headers: cookie === undefined ? {} : { cookie } })
 
   it('serves the signed-in user\'s orders only, newest first, and 401 without a session', async () => {
     const ann = await signUp('ann@example.com')
@@ -197,7 +171,7 @@ describe('GET /api/orders over HTTP (PGlite)', () => {
     const older = { ...placed('o-old'), metadata: { timestamp: '2026-11-28T09:00:00.000Z' } }
     const newer = { ...placed('o-new', 300), metadata: { timestamp: '2026-11-29T09:00:00.000Z' } }
     for (const [stream, event] of [['Order$o-old', older], ['Order$o-new', newer]] as const) {
-      const pushed = await fetch(`${base}/api/sync/push`, {
+      const pushed = await fetch(`${server.base}/api/sync/push`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: ann },
         body: JSON.stringify({ clientId: 'laptop', commits: [{ stream, expectedVersion: -1, events: [event] }] }),
