@@ -172,6 +172,14 @@ export class StorageQuotaExceededError extends EventStoreError {
 }
 
 /** Any other IndexedDB failure, with the original error kept as `cause`. */
+/** truncateStream would take out an event that another stream links to. */
+export class StreamTruncationError extends EventStoreError {
+  override name = 'StreamTruncationError'
+  constructor(readonly stream: string, readonly eventId: string) {
+    super(`Stream "${stream}" cannot be cut back: its event ${eventId} is linked into another stream as well. Nothing was removed.`, { stream, eventId })
+  }
+}
+
 export class StorageError extends EventStoreError {
   override name = 'StorageError'
   constructor(readonly storageErrorName: string, detail: string, options?: { cause?: unknown }) {
@@ -199,6 +207,7 @@ const classes: Record<string, (f: ErrorFields, message: string) => EventStoreErr
   StoreClosedError: () => new StoreClosedError(),
   StorageQuotaExceededError: () => new StorageQuotaExceededError(),
   StorageError: (f, m) => new StorageError(String(f.storageErrorName), m),
+  StreamTruncationError: (f) => new StreamTruncationError(String(f.stream), String(f.eventId)),
 }
 
 /** Registers an error class defined outside this file (e.g. by a domain) so `reviveError` knows it. */

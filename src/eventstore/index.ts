@@ -120,6 +120,7 @@ export {
   StorageError,
   StorageQuotaExceededError,
   StoreClosedError,
+  StreamTruncationError,
   TransactionCommittedEarlyError,
   TransactionExpiredError,
   WrongExpectedVersionError,

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { AggregateRepository, type ChannelMessage, channelName, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, type ReadModelSchema, reviveError, type WorkerMessage } from '../../src/eventstore'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { AggregateRepository, type ChannelMessage, channelName, type LeadContext, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, type ReadModelSchema, reviveError, type WorkerMessage } from '../../src/eventstore'
 import { addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, deferredProjections, shopReadModels, type OrderRow } from '../../src/projections'
 import { FakeLocks } from '../support/FakeLocks'
@@ -169,5 +169,59 @@ describe('the projection worker (in-process, same protocol)', () => {
     const failed = await failure
     expect(failed.error).toEqual({ name: 'Error', message: 'There is no projection named "no-such-projection".' })
     expect(reviveError(structuredClone(failed.error)).message).toContain('no-such-projection')
+  })
+})
+
+describe('onLead: work that only the leading worker does', () => {
+  it('starts with the page’s options once the worker leads, can rebuild and announce, and stops with the host', async () => {
+    const name = uniqueName()
+    const { store, repository } = await shop(name)
+    await placeOrder(store, repository, 'l1')
+    const locks = new FakeLocks()
+    const leads: Array<{ options: unknown; stopped: boolean }> = []
+    let context: LeadContext | null = null
+    const page = listen(name)
+    const heard: ChannelMessage[] = []
+    const ears = new BroadcastChannel(channelName(name))
+    channels.push(ears)
+    ears.onmessage = (event: MessageEvent<ChannelMessage>) => void heard.push(event.data)
+    const start = () => {
+      const host = new ProjectionHost({
+        openStore: (database) => openEventStore({ name: database, readModels: shopReadModels }),
+        projections: deferredProjections,
+        locks,
+        openChannel: (channel) => new BroadcastChannel(channel) as never,
+        post: () => undefined,
+        runner: { sleep: async () => undefined },
+        onLead: (lead) => {
+          context = lead
+          const entry = { options: lead.options, stopped: false }
+          leads.push(entry)
+          return () => void (entry.stopped = true)
+        },
+      })
+      hosts.push(host)
+      void host.handle({ type: 'start', database: name, options: { user: 'u1' } })
+      return host
+    }
+    const first = start()
+    const second = start()
+    await page.until(caughtUpTo(await lastPosition(store)))
+    await vi.waitFor(() => expect(leads).toHaveLength(1))
+    expect(leads[0]).toEqual({ options: { user: 'u1' }, stopped: false })
+    expect(context!.database).toBe(name)
+
+    await store.db.table(ORDERS).clear()
+    await context!.rebuildProjections()
+    expect(await store.db.table<OrderRow>(ORDERS).get('l1')).toMatchObject({ status: 'draft' })
+    context!.announceCommitted(42)
+    await vi.waitFor(() => expect(heard).toContainEqual(expect.objectContaining({ type: 'committed', position: 42 })))
+
+    // The leader goes: its lead work stops, and the next worker's starts.
+    first.stop()
+    expect(leads[0]?.stopped).toBe(true)
+    await vi.waitFor(() => expect(leads).toHaveLength(2))
+    second.stop()
+    expect(leads[1]?.stopped).toBe(true)
   })
 })

@@ -122,6 +122,21 @@ export class EventStore implements AggregateStore {
     })
   }
 
+  /**
+   * Takes the stream's events after position `after` out of the log (and the stream's snapshot),
+   * resolving with them in stream order: what a replica does to rewrite a stream's unconfirmed
+   * tail (sync's rebase). The log's history changes, so deferred projections that already applied
+   * those events must be rebuilt. Refused for an event linked into another stream as well.
+   */
+  truncateStream(stream: string, after: number): Promise<RecordedEvent[]> {
+    const scope = this.scope()
+    return this.mutate(scope, async () => {
+      const name = streamName(stream)
+      if (!Number.isInteger(after) || after < -1) throw new InvalidExpectedVersionError(after, 'cut a stream back after a whole-number position ≥ -1')
+      return writeIn(this.core, scope, (tx) => repository.truncateStream(tx, name, after), [EVENTS, STREAMS, SNAPSHOTS])
+    })
+  }
+
   /** Keeps an aggregate's snapshot if its stream still holds its event at its version. */
   saveSnapshot(snapshot: Snapshot): Promise<boolean> {
     return this.within(() => this.snapshots.put(snapshot))

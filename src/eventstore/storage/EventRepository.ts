@@ -7,6 +7,7 @@ import {
   EventNotFoundError,
   EventNotFoundInStreamError,
   InvalidEventDataError,
+  StreamTruncationError,
 } from '../errors'
 import { assertVersion, type ExpectedVersion } from './ExpectedVersion'
 import { WriteFailure, addAll, attempt, request } from './idb'
@@ -106,6 +107,27 @@ export function deleteStream(tx: IDBTransaction, stream: string): Promise<void> 
   const rows = request(tx.objectStore(STREAMS).delete(streamRange(stream)))
   const snapshot = request(tx.objectStore(SNAPSHOTS).delete(stream))
   return Promise.all([rows, snapshot]).then(() => undefined)
+}
+
+/**
+ * Takes the stream's events after `after` out of the log altogether (their log rows, their stream
+ * rows) with the stream's snapshot, and returns them in stream order. An event that is also linked
+ * into another stream is refused (StreamTruncationError): taking it out would leave a hole there.
+ */
+export async function truncateStream(tx: IDBTransaction, stream: string, after: number): Promise<RecordedEvent[]> {
+  const rows = await request(tx.objectStore(STREAMS).getAll(streamRange(stream, after)) as IDBRequest<StreamRecord[]>)
+  if (rows.length === 0) return []
+  const links = await Promise.all(rows.map((row) => memberships(tx, row.eventId)))
+  const linked = links.findIndex((found) => found.some((other) => other.stream !== stream))
+  if (linked !== -1) throw new StreamTruncationError(stream, (rows[linked] as StreamRecord).eventId)
+  const removed = await eventsAt(tx, rows.map((row) => row.globalPosition))
+  const events = tx.objectStore(EVENTS)
+  await Promise.all([
+    ...rows.map((row) => request(events.delete(row.globalPosition))),
+    request(tx.objectStore(STREAMS).delete(streamRange(stream, after))),
+    request(tx.objectStore(SNAPSHOTS).delete(stream)),
+  ])
+  return removed
 }
 
 /** The log's last global position, 0 when it is empty: one step of a reverse key cursor. */

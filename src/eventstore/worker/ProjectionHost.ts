@@ -14,6 +14,21 @@ export interface Locks {
   request(name: string, callback: () => Promise<void>): Promise<unknown>
 }
 
+/** What a leading worker's `onLead` hook gets: the store and the means to tell the tabs. */
+export interface LeadContext {
+  store: EventStore
+  database: string
+  /** What the page gave ProjectionWorkerClient as `workerOptions` (structured-cloned). */
+  options: unknown
+  /** Rebuilds every deferred projection from the start of the log: after the log's history changed (a stream cut back). */
+  rebuildProjections(): Promise<void>
+  /** Tells every tab that this worker committed events up to `position` (events that no page wrote). */
+  announceCommitted(position: number): void
+}
+
+/** Work that runs only in the leading worker (e.g. sync), from when it leads to when it stops; returns its stop. */
+export type LeadHook = (context: LeadContext) => void | (() => void) | Promise<void | (() => void)>
+
 export interface HostOptions {
   openStore(database: string): Promise<EventStore>
   projections: readonly ProjectionDefinition[]
@@ -22,6 +37,7 @@ export interface HostOptions {
   /** To this worker's own page. */
   post(message: WorkerMessage): void
   runner?: ProjectionRunnerOptions
+  onLead?: LeadHook
   id?: string
 }
 
@@ -41,6 +57,8 @@ export class ProjectionHost {
   private runner: ProjectionRunner | null = null
   private release: (() => void) | null = null
   private offClose: (() => void) | null = null
+  private stopLead: (() => void) | null = null
+  private startOptions: unknown = undefined
   private stopped = false
 
   constructor(private readonly options: HostOptions) {
@@ -53,7 +71,10 @@ export class ProjectionHost {
 
   async handle(message: PageMessage): Promise<void> {
     try {
-      if (message.type === 'start') await this.start(message.database)
+      if (message.type === 'start') {
+        this.startOptions = message.options
+        await this.start(message.database)
+      }
       else this.stop()
     } catch (error) {
       this.options.post({ type: 'failed', error: plainError(error) })
@@ -66,6 +87,8 @@ export class ProjectionHost {
     this.stopped = true
     const led = this.runner !== null
     this.offClose?.()
+    this.stopLead?.()
+    this.stopLead = null
     this.runner?.stop()
     this.runner = null
     this.release?.()
@@ -108,7 +131,31 @@ export class ProjectionHost {
     // Catch up with whatever was committed while no tab led, then follow this store's commits
     // (the runner's own) and the other tabs' (announced on the channel).
     await runner.start()
+    await this.startLead(store, channel, runner)
     await held
+  }
+
+  private async startLead(store: EventStore, channel: Channel, runner: ProjectionRunner): Promise<void> {
+    const hook = this.options.onLead
+    if (!hook || this.stopped) return
+    try {
+      const stop = await hook({
+        store,
+        database: store.name,
+        options: this.startOptions,
+        rebuildProjections: async () => {
+          await Promise.all(runner.status().map((projection) => runner.rebuild(projection.name)))
+        },
+        announceCommitted: (position) => {
+          if (!this.stopped) channel.postMessage({ type: 'committed', position, origin: this.id })
+        },
+      })
+      if (typeof stop !== 'function') return
+      if (this.stopped) stop()
+      else this.stopLead = stop
+    } catch (error) {
+      this.options.post({ type: 'failed', error: plainError(error) })
+    }
   }
 
   private async onChannel(message: ChannelMessage): Promise<void> {

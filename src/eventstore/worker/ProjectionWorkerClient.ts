@@ -19,6 +19,8 @@ export interface ClientOptions {
    * { type: 'module' })` so the bundler finds the entry.
    */
   createWorker: () => Worker
+  /** Handed to the worker's `onLead` hook when it leads (structured-cloned): e.g. sync's settings. */
+  workerOptions?: unknown
 }
 
 /**
@@ -59,7 +61,7 @@ export class ProjectionWorkerClient {
     const worker = this.options.createWorker()
     worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.onWorker(event.data)
     worker.onerror = (event) => this.update({ error: { name: 'WorkerError', message: event.message || 'The projection worker failed to start.' } })
-    worker.postMessage({ type: 'start', database: this.store.name })
+    worker.postMessage({ type: 'start', database: this.store.name, options: this.options.workerOptions })
     this.worker = worker
     this.send({ type: 'status-request' })
     return this

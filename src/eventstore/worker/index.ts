@@ -1,5 +1,5 @@
 export { ProjectionHost } from './ProjectionHost'
-export type { Channel, HostOptions, Locks } from './ProjectionHost'
+export type { Channel, HostOptions, LeadContext, LeadHook, Locks } from './ProjectionHost'
 export { ProjectionWorkerClient } from './ProjectionWorkerClient'
 export type { ClientOptions, ProjectionsView } from './ProjectionWorkerClient'
 export { connectProjectionWorker } from './connectProjectionWorker'

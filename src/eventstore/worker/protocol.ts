@@ -9,7 +9,7 @@ export interface PlainError {
 }
 
 /** Page → its own worker, by postMessage. */
-export type PageMessage = { type: 'start'; database: string } | { type: 'stop' }
+export type PageMessage = { type: 'start'; database: string; options?: unknown } | { type: 'stop' }
 
 /** Anyone → the leader, on the database's BroadcastChannel (pages and workers of every tab). */
 export type ChannelMessage =

@@ -1,6 +1,6 @@
 import type { EventStore } from '../client'
 import type { ProjectionDefinition, ProjectionRunnerOptions } from '../projections'
-import { ProjectionHost, type Channel, type Locks } from './ProjectionHost'
+import { ProjectionHost, type Channel, type LeadHook, type Locks } from './ProjectionHost'
 import type { PageMessage, WorkerMessage } from './protocol'
 
 /** The parts of a dedicated worker's global scope (`self`) the host uses. */
@@ -15,6 +15,8 @@ export interface ProjectionWorkerOptions {
   /** The deferred projections this app runs. */
   projections: readonly ProjectionDefinition[]
   runner?: ProjectionRunnerOptions
+  /** Work only the leading worker does while it leads (sync, for one); returns its stop. */
+  onLead?: LeadHook
   /** The worker's global scope; defaults to `self`. */
   scope?: WorkerScope
   /** Defaults to `navigator.locks`. */
@@ -44,6 +46,7 @@ export function startProjectionWorker(options: ProjectionWorkerOptions): Project
     openChannel: options.openChannel ?? ((name) => new BroadcastChannel(name) as Channel),
     post: (message) => scope.postMessage(message),
     ...(options.runner ? { runner: options.runner } : {}),
+    ...(options.onLead ? { onLead: options.onLead } : {}),
   })
   scope.addEventListener('message', (event) => void host.handle(event.data))
   return host
