@@ -1,5 +1,5 @@
 import { typeOf, type EventOf, type EventTypeRef, type RecordedEvent } from '../events'
-import { EventNotFoundError, IncorrectStreamDataError, InvalidPageSizeError } from '../errors'
+import { EventNotFoundError, EventStoreError, IncorrectStreamDataError, InvalidPageSizeError } from '../errors'
 import { type Bounds, countMatching, eventById, readPage, type ReadSpec, resolveBounds } from '../storage'
 
 /** How a query reaches storage: a read-only transaction, or the one the caller is inside. */
@@ -41,6 +41,12 @@ export class ReadQuery<E extends RecordedEvent = RecordedEvent> {
 
   from(eventId: string): ReadQuery<E> {
     return this.with({ from: eventId })
+  }
+
+  /** Only events after this position: the global position when reading the log, the stream position when reading a stream. */
+  after(position: number): ReadQuery<E> {
+    if (typeof position !== 'number' || Number.isNaN(position)) throw new EventStoreError(`after() needs a position (a number), not ${String(position)}.`, { position })
+    return this.with({ after: position })
   }
 
   to(eventId: string): ReadQuery<E> {

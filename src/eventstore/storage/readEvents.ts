@@ -14,6 +14,8 @@ export interface ReadSpec {
   readonly direction: 'forward' | 'backward'
   readonly limit: number | null
   readonly ids: readonly string[] | null
+  /** Only events past this position (the global one for the log, the stream's for a stream), whichever the direction. */
+  readonly after?: number | null
 }
 
 /** Exclusive key bounds: global positions for the log, stream positions for a stream. */
@@ -43,9 +45,9 @@ export async function resolveBounds(tx: IDBTransaction, spec: ReadSpec): Promise
     spec.from === null ? null : keyOf(spec.from),
     spec.to === null ? null : keyOf(spec.to),
   ])
-  return spec.direction === 'forward'
-    ? { lo: from ?? -Infinity, hi: to ?? Infinity }
-    : { lo: to ?? -Infinity, hi: from ?? Infinity }
+  const bounds = spec.direction === 'forward' ? { lo: from ?? -Infinity, hi: to ?? Infinity } : { lo: to ?? -Infinity, hi: from ?? Infinity }
+  if (spec.after != null) bounds.lo = Math.max(bounds.lo, spec.after)
+  return bounds
 }
 
 /** Reads up to `max` matching events inside `bounds`, in the spec's direction. */

@@ -495,3 +495,16 @@ describe('linked and deleted streams', () => {
     expect((await store.read.event('a3'))?.eventId).toBe('a3')
   })
 })
+
+describe('after(position)', () => {
+  it('reads the log past a global position and a stream past a stream position, in either direction', async () => {
+    const store = await openTestStore()
+    await store.append(notes(3, 'a'), { stream: 'a' })
+    await store.append(notes(3, 'b'), { stream: 'b' })
+    expect(ids(await store.read.after(4).toArray())).toEqual(['b2', 'b3'])
+    expect(ids(await store.read.stream('a').after(0).toArray())).toEqual(['a2', 'a3'])
+    expect(ids(await store.read.stream('a').after(-1).toArray())).toEqual(['a1', 'a2', 'a3'])
+    expect(ids(await store.read.stream('b').after(1).backward().toArray())).toEqual(['b3'])
+    expect(await store.read.after(6).count()).toBe(0)
+  })
+})
