@@ -12,7 +12,7 @@ const restrict = (files, patterns, message, exact = [], options = {}) => ({
 })
 
 const everythingBut = (...allowed) =>
-  ['eventstore', 'domain', 'projections', 'worker', 'ui', 'devtools', 'pwa', 'main']
+  ['eventstore', 'domain', 'projections', 'sync', 'worker', 'ui', 'devtools', 'pwa', 'main']
     .filter((room) => !allowed.includes(`src/${room}`))
     .flatMap((room) => [`**/${room}`, `**/${room}/**`, `**/${room}.ts`, `**/${room}.tsx`])
 
@@ -113,13 +113,18 @@ export default tseslint.config(
   ),
   restrict(
     ['src/worker/**'],
-    [...everythingBut('src/eventstore', 'src/domain', 'src/projections', 'src/worker'), 'react', 'react-dom', 'zustand', 'zustand/*', 'workbox-window'],
-    'src/worker may use src/eventstore, src/domain and src/projections only.',
+    [...everythingBut('src/eventstore', 'src/domain', 'src/projections', 'src/sync', 'src/worker'), 'react', 'react-dom', 'zustand', 'zustand/*', 'workbox-window'],
+    'src/worker may use src/eventstore, src/domain, src/projections and src/sync only.',
+  ),
+  restrict(
+    ['src/sync/**'],
+    [...everythingBut('src/eventstore', 'src/sync'), 'react', 'react-dom', 'zustand', 'zustand/*', 'workbox-window'],
+    'src/sync (the browser side of sync, part of the library) may use src/eventstore only.',
   ),
   restrict(
     ['src/devtools/**'],
-    [...everythingBut('src/eventstore', 'src/devtools'), 'zustand', 'zustand/*', 'workbox-window'],
-    'src/devtools may use src/eventstore and react only: any Kiroku app can mount it.',
+    [...everythingBut('src/eventstore', 'src/sync', 'src/devtools'), 'zustand', 'zustand/*', 'workbox-window'],
+    'src/devtools may use src/eventstore, src/sync and react only: any Kiroku app can mount it.',
   ),
   {
     // The library's React binding: the library through its root index, and React; nothing of the app.

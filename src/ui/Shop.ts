@@ -9,6 +9,7 @@ import {
   completeOrder,
   openCurrentCart,
   productById,
+  Shopper,
   removeItem,
   updateItemQuantity,
   type Cart,
@@ -21,11 +22,13 @@ import {
   loadOrders,
   projectCartView,
   refreshCart,
-  shopReadModels,
+  showCart,
   type CartViewStore,
   type CurrentCartFollower,
   type OrdersViewStore,
 } from '../projections'
+import type { SyncClient } from '../sync'
+import { shopDatabase } from '../worker/shopSync'
 
 export interface ShopOptions {
   database: string
@@ -35,6 +38,14 @@ export interface ShopOptions {
   worker?: boolean
   /** Another tab opened a newer version of the database: this tab must reload. */
   onVersionChange?: () => void
+  /** Whose carts these are: the signed-in user's id, or this device's shopper (the default). */
+  shopperId?: string
+  /** Handed to the worker's lead (sync's settings, when signed in). */
+  workerOptions?: unknown
+  /** Signed in: follows sync for this page (made once the store is open). */
+  sync?: (store: EventStore) => SyncClient
+  /** How long a device with no events yet waits for its first pull before it starts a cart of its own (ms). */
+  firstPullWait?: number
 }
 
 export class Shop {
@@ -42,19 +53,23 @@ export class Shop {
   readonly cart: CartViewStore = createCartView()
   readonly orders: OrdersViewStore = createOrdersView()
   readonly projections: ProjectionWorkerClient
-  /** Whose carts these are: this device's shopper until sync signs someone in. */
-  readonly shopperId = LOCAL_SHOPPER
   private readonly currentCart: CurrentCartFollower
   private readonly stops: Array<() => void> = []
+  /** Sync's view for this page; null when signed out. */
+  sync: SyncClient | null = null
 
   private constructor(
     readonly store: EventStore,
     worker: boolean,
+    /** Whose carts these are: the signed-in user's id, or this device's shopper. */
+    readonly shopperId: string,
+    workerOptions: unknown,
   ) {
     this.repository = new AggregateRepository(store)
     this.projections = new ProjectionWorkerClient(store, {
-      // The shop's worker entry: which deferred projections run, and where.
+      // The shop's worker entry: which deferred projections run (and, signed in, sync), and where.
       createWorker: () => new Worker(new URL('../worker/projections.worker.ts', import.meta.url), { type: 'module', name: 'kiroku-projections' }),
+      workerOptions,
     })
     this.stops.push(projectCartView(store, this.repository, this.cart))
     this.currentCart = followCurrentCart(store, this.repository, this.cart, this.shopperId)
@@ -80,14 +95,48 @@ export class Shop {
     const composed = defaultComposedDispatcher(sync)
     const store = await openEventStore({
       name: options.database,
-      readModels: shopReadModels,
+      readModels: shopDatabase,
       dispatcher: options.instrument ? options.instrument(composed) : composed,
       ...(options.onVersionChange ? { onVersionChange: options.onVersionChange } : {}),
     })
-    const shop = new Shop(store, options.worker ?? true)
+    const shop = new Shop(store, options.worker ?? true, options.shopperId ?? LOCAL_SHOPPER, options.workerOptions)
+    if (options.sync) await shop.follow(options.sync(store), options.firstPullWait ?? 4000)
     await shop.openCurrentCart()
     await loadOrders(store, shop.orders)
     return shop
+  }
+
+  /**
+   * Follows sync: what it writes shows here. A device with no events yet first waits (a while) for
+   * its first pull, so it takes up the account's current cart instead of starting one of its own.
+   */
+  private async follow(sync: SyncClient, firstPullWait: number): Promise<void> {
+    this.sync = sync
+    this.stops.push(
+      () => sync.stop(),
+      sync.onChanged((change) => void this.reload(change).catch(() => undefined)),
+    )
+    if ((await this.store.read.last()) !== undefined) return
+    const pulled = sync.waitFor(({ status, state }) => status.lastPull !== null || state === 'offline' || state === 'signed-out')
+    await Promise.race([pulled, new Promise((resolve) => setTimeout(resolve, firstPullWait))])
+  }
+
+  /**
+   * Sync wrote to the log (events from other devices, or a rebase): the views read it again. A
+   * rebase may have changed the shown cart's events without moving its version, so it is read anew.
+   */
+  async reload({ rewritten }: { rewritten: boolean }): Promise<void> {
+    const shown = this.cart.getState().cartId
+    if (rewritten && shown !== null) await showCart(this.repository, this.cart, shown)
+    await this.currentCart.follow()
+    await loadOrders(this.store, this.orders)
+  }
+
+  /** Leaves the current cart as it is and makes a new, empty one current. */
+  async startNewCart(): Promise<void> {
+    const next = crypto.randomUUID()
+    await this.repository.withAggregate(Shopper, this.shopperId, (shopper) => shopper.startCart(next, shopper.cartId), { retries: 3 })
+    await this.currentCart.follow()
   }
 
   /** Adds to the current cart: to the next one if another tab has just checked out the one shown. */

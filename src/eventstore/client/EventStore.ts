@@ -154,6 +154,14 @@ export class EventStore implements AggregateStore {
     return this.query((tx) => repository.streamsOf(tx, eventId))
   }
 
+  /** The streams of each of these events (by id, in the order they joined them), in one read. */
+  streamsOfEach(eventIds: readonly string[]): Promise<Map<string, string[]>> {
+    return this.query(async (tx) => {
+      const streams = await Promise.all(eventIds.map((eventId) => repository.streamsOf(tx, eventId)))
+      return new Map(eventIds.map((eventId, i) => [eventId, streams[i] as string[]]))
+    })
+  }
+
   positionInStream(eventId: string, stream: string): Promise<number> {
     return this.query((tx) => repository.positionInStream(tx, eventId, streamName(stream)))
   }

@@ -508,3 +508,17 @@ describe('after(position)', () => {
     expect(await store.read.after(6).count()).toBe(0)
   })
 })
+
+describe('streamsOfEach', () => {
+  it('gives each event’s streams in the order it joined them, and none for an unknown id', async () => {
+    const store = await openTestStore()
+    await store.append(notes(2), { stream: 's' })
+    await store.link(['e2'], { stream: 't' })
+    const streams = await store.streamsOfEach(['e1', 'e2', 'nope'])
+    expect([...streams]).toEqual([
+      ['e1', ['s']],
+      ['e2', ['s', 't']],
+      ['nope', []],
+    ])
+  })
+})

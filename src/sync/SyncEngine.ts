@@ -1,0 +1,401 @@
+// The sync engine: one per browser (in the leading tab's worker). A cycle looks for new local
+// events, pulls what the server has past the cursor (writing it and the cursor in one
+// transaction), then pushes each synced stream's pending tail as a commit with its expected
+// version. Conflicts and refusals are settled by the stream's policy (see reconcile.ts). A failed
+// cycle is tried again after a back-off of at most 10 s; the live channel and local commits start
+// one at once.
+import type { EventStore, RecordedEvent } from '../eventstore'
+import type { SyncDefinition } from './definition'
+import { SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
+import { PUSH_LIMITS, type CommitResult, type PulledEvent, type PushAnswer, type PushCommit } from './protocol'
+import { reconcilePulled, resolveRefused, type Reconciled } from './reconcile'
+import { initialSyncStatus, type LiveState, type PendingCommit, type SyncExchange, type SyncStatus } from './status'
+import { SyncTables } from './tables'
+import type { SyncTransport } from './transport'
+import { toWire } from './wire'
+
+/** The live channel: calls `onHead` with the user's head whenever it moves; returns its close. */
+export type LiveChannel = (handlers: { onHead(head: number): void; onState(state: LiveState): void }) => () => void
+
+export interface SyncEngineOptions {
+  store: EventStore
+  transport: SyncTransport
+  definition: SyncDefinition
+  /** Server-sent heads; without it the engine polls. */
+  live?: LiveChannel
+  onStatus?: (status: SyncStatus) => void
+  /** The engine wrote to the log: `rewritten` when it took events out (read models must be rebuilt). */
+  onChanged?: (change: { streams: string[]; rewritten: boolean; position: number }) => void | Promise<void>
+  /** Waits between failed tries, in ms; the last repeats. */
+  backoff?: readonly number[]
+  /** How often to pull while the live channel is not open, in ms. */
+  pollMs?: number
+  /** How often to pull while it is open (a safety net), in ms. */
+  livePollMs?: number
+  /** Events per pushed commit (a local tail longer than this goes in several, in order). */
+  commitSize?: number
+  pullLimit?: number
+  now?: () => Date
+  /** Whether the browser says it is online (navigator.onLine by default). */
+  online?: () => boolean
+}
+
+const DEFAULT_BACKOFF = [500, 1000, 2000, 4000, 8000, 10_000]
+/** Rounds of pull-then-push in one cycle when pushes keep meeting conflicts. */
+const MAX_ROUNDS = 5
+const PUSH_BYTES = PUSH_LIMITS.bytes * 0.8
+
+export class SyncEngine {
+  readonly id = crypto.randomUUID()
+  private readonly tables: SyncTables
+  private state: SyncStatus = { ...initialSyncStatus }
+  private running: Promise<void> | null = null
+  private again = false
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private failures = 0
+  private started = false
+  private stopped = false
+  private closeLive: (() => void) | null = null
+  private clientId: string | null = null
+
+  constructor(private readonly options: SyncEngineOptions) {
+    this.tables = new SyncTables(options.store)
+    this.state = { ...initialSyncStatus, engine: this.id }
+  }
+
+  get status(): SyncStatus {
+    return this.state
+  }
+
+  /** Syncs now and from then on: after failures (backing off), on live heads, and by polling. */
+  start(): void {
+    if (this.started || this.stopped) return
+    this.started = true
+    this.openLive()
+    this.syncNow()
+  }
+
+  stop(): void {
+    this.stopped = true
+    this.clearTimer()
+    this.closeLive?.()
+    this.closeLive = null
+  }
+
+  /** Starts a cycle now (or right after the one running). */
+  syncNow(): void {
+    if (this.stopped) return
+    this.clearTimer()
+    void this.sync()
+  }
+
+  /** Runs a cycle (after the running one, if any) and resolves once it is over. Never rejects: failures are in the status. */
+  sync(): Promise<void> {
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    const run = (async () => {
+      do {
+        this.again = false
+        await this.cycle()
+      } while (this.again && !this.stopped)
+    })()
+    this.running = run.finally(() => {
+      this.running = null
+      this.scheduleNext()
+    })
+    return this.running
+  }
+
+  /** The server says the user's head is `head` (the live channel). */
+  heard(head: number): void {
+    this.update({ head: Math.max(head, 0) })
+    if (head !== this.state.cursor) this.syncNow()
+  }
+
+  private async cycle(): Promise<void> {
+    if (this.stopped) return
+    try {
+      this.clientId ??= await this.ensureClientId()
+      await this.scan()
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        await this.pullAll()
+        if (!(await this.pushAll())) break
+      }
+      this.failures = 0
+      this.update({ connection: 'online', problem: null, retryAt: null })
+      if (this.started && this.closeLive === null) this.openLive()
+    } catch (error) {
+      this.failed(error)
+    }
+    await this.refreshPending().catch(() => undefined)
+  }
+
+  private failed(error: unknown): void {
+    if (error instanceof SyncUnauthenticatedError) {
+      // Nothing to retry until someone signs in again (a page asks with syncNow then).
+      this.update({ connection: 'signed-out', problem: null, retryAt: null })
+      return
+    }
+    this.failures++
+    const online = this.options.online?.() ?? globalThis.navigator?.onLine ?? true
+    if (error instanceof SyncUnreachableError) {
+      this.update({ connection: online ? 'unreachable' : 'offline', problem: null })
+      return
+    }
+    const code = error instanceof SyncServerError ? error.code : error instanceof Error ? error.name : 'error'
+    const message = error instanceof Error ? error.message : String(error)
+    this.update({ connection: error instanceof SyncServerError ? 'online' : this.state.connection, problem: { code, message } })
+  }
+
+  /** After a cycle: the next try after a back-off, or the next poll. */
+  private scheduleNext(): void {
+    if (!this.started || this.stopped || this.running) return
+    this.clearTimer()
+    let wait: number
+    if (this.state.connection === 'signed-out') return
+    if (this.failures > 0) {
+      const backoff = this.options.backoff ?? DEFAULT_BACKOFF
+      wait = backoff[Math.min(this.failures, backoff.length) - 1] ?? 10_000
+      this.update({ retryAt: new Date(this.now().getTime() + wait).toISOString() })
+    } else {
+      wait = this.state.live === 'open' ? (this.options.livePollMs ?? 60_000) : (this.options.pollMs ?? 5_000)
+    }
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.sync()
+    }, wait)
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private openLive(): void {
+    const live = this.options.live
+    if (!live || this.stopped) return
+    this.closeLive = live({
+      onHead: (head) => this.heard(head),
+      onState: (state) => {
+        this.update({ live: state })
+        // Given up for good (a 401, say): opened again after the next good cycle.
+        if (state === 'closed') {
+          this.closeLive?.()
+          this.closeLive = null
+        }
+      },
+    })
+  }
+
+  private async ensureClientId(): Promise<string> {
+    const { store } = this.options
+    return store.transaction(async () => {
+      const known = await this.tables.get<string | null>('clientId', null)
+      if (known) return known
+      const made = crypto.randomUUID()
+      await this.tables.set('clientId', made)
+      return made
+    })
+  }
+
+  /** Finds the synced streams that local events went to since the last scan. */
+  private async scan(): Promise<void> {
+    const { store, definition } = this.options
+    const from = await this.tables.get<number>('scanned', 0)
+    let scanned = from
+    for await (const page of store.read.after(from).inBatches(500)) {
+      const streams = new Set<string>()
+      for (const list of (await store.streamsOfEach(page.map((event) => event.eventId))).values()) {
+        for (const stream of list) if (definition.syncs(stream)) streams.add(stream)
+      }
+      scanned = (page.at(-1) as { globalPosition: number }).globalPosition
+      const last = scanned
+      await store.transaction(async () => {
+        await this.tables.markDirty(streams)
+        await this.tables.set('scanned', last)
+      })
+    }
+    this.update({ scanned })
+  }
+
+  private async pullAll(): Promise<void> {
+    const { transport, store } = this.options
+    for (;;) {
+      const after = await this.tables.get<number>('cursor', 0)
+      const answer = await this.exchanging('lastPull', () => transport.pull(after, this.options.pullLimit ?? 500))
+      const changed = new Set<string>()
+      let rewritten = false
+      if (answer.events.length > 0) {
+        const byStream = new Map<string, PulledEvent[]>()
+        for (const event of answer.events) byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event])
+        const cursor = (answer.events.at(-1) as PulledEvent).position
+        await store.transaction(async (tx) => {
+          for (const [stream, events] of byStream) {
+            const done = await tx.within(() => reconcilePulled(this.context(tx), stream, events))
+            if (done.changed) changed.add(stream)
+            rewritten ||= done.rewritten
+          }
+          await this.tables.set('cursor', cursor)
+        })
+        this.update({ cursor })
+      }
+      this.update({ head: answer.head, lastPull: this.exchange(true, `after ${after}: ${answer.events.length} event(s), head ${answer.head}${answer.hasMore ? ', more to come' : ''}`) })
+      if (changed.size > 0) await this.changed([...changed], rewritten)
+      if (!answer.hasMore || answer.events.length === 0) return
+    }
+  }
+
+  /** Pushes every pending tail; true when there is more to do: news to pull (a conflict, others' events), or events to push again. */
+  private async pushAll(): Promise<boolean> {
+    const { store } = this.options
+    const rows = await this.tables.dirtyStreams()
+    const tails: Array<{ stream: string; confirmed: number; events: RecordedEvent[] }> = []
+    for (const row of rows) {
+      const events = await store.read.stream(row.stream).after(row.confirmed).toArray()
+      if (events.length > 0) tails.push({ stream: row.stream, confirmed: row.confirmed, events })
+      else await this.settleClean(row.stream)
+    }
+    if (tails.length === 0) return false
+    // In the order they were written: a cart's checkout reaches the server before its order.
+    tails.sort((a, b) => (a.events[0]?.globalPosition ?? 0) - (b.events[0]?.globalPosition ?? 0))
+    const size = this.options.commitSize ?? 500
+    const commits: PushCommit[] = tails.flatMap(({ stream, confirmed, events }) =>
+      chunk(events, size).map((part, index) => ({ stream, expectedVersion: confirmed + index * size, events: part.map(toWire) })),
+    )
+    let pullFirst = false
+    for (const batch of batches(commits)) {
+      const answer = await this.exchanging('lastPush', () => this.options.transport.push({ clientId: this.clientId as string, commits: batch }))
+      pullFirst = (await this.settlePush(batch, answer)) || pullFirst
+      this.update({ head: answer.head, lastPush: this.exchange(true, `${batch.length} commit(s), ${batch.reduce((n, c) => n + c.events.length, 0)} event(s): ${summarise(answer.results)}`) })
+    }
+    return pullFirst
+  }
+
+  /** A call to the server; a failure is recorded as the last push or pull before it is thrown on. */
+  private async exchanging<T>(kind: 'lastPush' | 'lastPull', call: () => Promise<T>): Promise<T> {
+    try {
+      return await call()
+    } catch (error) {
+      this.update({ [kind]: this.exchange(false, error instanceof Error ? `${error.name}: ${error.message}` : String(error)) })
+      throw error
+    }
+  }
+
+  /** Records what the server said of each commit; true when there is more to do (see pushAll). */
+  private async settlePush(batch: readonly PushCommit[], answer: PushAnswer): Promise<boolean> {
+    const { store } = this.options
+    const { results } = answer
+    let more = false
+    let accepted = 0
+    let rewritten = false
+    const changed = new Set<string>()
+    const refused = new Set<string>()
+    await store.transaction(async (tx) => {
+      for (const [index, commit] of batch.entries()) {
+        const result = results[index]
+        if (result === undefined || refused.has(commit.stream)) continue
+        if (result.status === 'accepted') accepted += result.positions.length
+        if (result.status === 'accepted' || result.status === 'duplicate') {
+          const confirmed = result.positions.at(-1) ?? -1
+          const row = await this.tables.stream(commit.stream)
+          const version = await tx.streamVersion(commit.stream)
+          await this.tables.putStream({ stream: commit.stream, confirmed: Math.max(row.confirmed, confirmed), dirty: version > confirmed ? 1 : 0 })
+        } else if (result.status === 'conflict' || result.status === 'blocked') {
+          more = true
+        } else if (result.status === 'rejected') {
+          more = true
+          refused.add(commit.stream)
+          const refusal = { code: result.reason, message: result.message }
+          const done: Reconciled = await tx.within(() => resolveRefused(this.context(tx), commit.stream, refusal))
+          if (done.changed) changed.add(commit.stream)
+          rewritten ||= done.rewritten
+        }
+      }
+      // The user's positions past the cursor are exactly this push's events: nothing to pull for them.
+      const cursor = await this.tables.get<number>('cursor', 0)
+      if (accepted > 0 && answer.head === cursor + accepted) await this.tables.set('cursor', answer.head)
+    })
+    const cursor = await this.tables.get<number>('cursor', 0)
+    this.update({ cursor })
+    if (changed.size > 0) await this.changed([...changed], rewritten)
+    return more || answer.head > cursor
+  }
+
+  /** A dirty stream with nothing past its confirmed version is clean (if nothing came meanwhile). */
+  private async settleClean(stream: string): Promise<void> {
+    await this.options.store.transaction(async (tx) => {
+      const row = await this.tables.stream(stream)
+      if ((await tx.streamVersion(stream)) <= row.confirmed) await this.tables.putStream({ ...row, dirty: 0 })
+    })
+  }
+
+  private async refreshPending(): Promise<void> {
+    const { store } = this.options
+    const pendingCommits: PendingCommit[] = []
+    for (const row of await this.tables.dirtyStreams()) {
+      const events = await store.read.stream(row.stream).after(row.confirmed).toArray()
+      if (events.length > 0) pendingCommits.push({ stream: row.stream, confirmed: row.confirmed, events: events.length, types: events.map((e) => e.type) })
+    }
+    const reports = await this.tables.latestReports(50)
+    this.update({ pendingCommits, pending: pendingCommits.reduce((n, c) => n + c.events, 0), reports })
+  }
+
+  private async changed(streams: string[], rewritten: boolean): Promise<void> {
+    const last = await this.options.store.read.last()
+    await this.options.onChanged?.({ streams, rewritten, position: last?.globalPosition ?? 0 })
+  }
+
+  private context(tx: EventStore) {
+    return { tx, tables: this.tables, definition: this.options.definition, now: () => this.now() }
+  }
+
+  private exchange(ok: boolean, summary: string): SyncExchange {
+    return { at: this.now().toISOString(), ok, summary }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date()
+  }
+
+  private update(patch: Partial<SyncStatus>): void {
+    this.state = { ...this.state, ...patch }
+    this.options.onStatus?.(this.state)
+  }
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const parts: T[][] = []
+  for (let i = 0; i < items.length; i += size) parts.push(items.slice(i, i + size))
+  return parts
+}
+
+/** Commits in pushes within the protocol's limits (commits, events, bytes), in order. */
+function* batches(commits: readonly PushCommit[]): Generator<PushCommit[]> {
+  let batch: PushCommit[] = []
+  let events = 0
+  let bytes = 0
+  for (const commit of commits) {
+    const size = JSON.stringify(commit).length
+    if (batch.length > 0 && (batch.length === PUSH_LIMITS.commits || events + commit.events.length > PUSH_LIMITS.events || bytes + size > PUSH_BYTES)) {
+      yield batch
+      batch = []
+      events = 0
+      bytes = 0
+    }
+    batch.push(commit)
+    events += commit.events.length
+    bytes += size
+  }
+  if (batch.length > 0) yield batch
+}
+
+function summarise(results: readonly CommitResult[]): string {
+  const counts = new Map<string, number>()
+  for (const result of results) {
+    const key = result.status === 'rejected' ? `rejected (${result.reason})` : result.status
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+  }
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ')
+}
