@@ -87,6 +87,36 @@ describe('checkEvents on a shopper', () => {
   })
 })
 
+describe('checkEvents with the aggregate’s id', () => {
+  const started = (shopperId: string) => ev('Shopper.CartStarted', { shopperId, cartId: 'c1', previousCartId: null })
+
+  it('accepts events that name the stream’s own aggregate', () => {
+    expect(() => checkEvents('Cart', [], cartEvents, { id: 'c1' })).not.toThrow()
+    expect(() => checkEvents('Order', [], [placed(), completed], { id: 'o1' })).not.toThrow()
+    expect(() => checkEvents('Shopper', [], [started('s1')], { id: 's1' })).not.toThrow()
+  })
+
+  it.each<[string, Parameters<typeof checkEvents>, string, string]>([
+    ['a cart event about another cart', ['Cart', [], [added('sencha', 1, 1200)], { id: 'c2' }], 'Cart.ItemAdded', 'it names cart c1, not c2'],
+    ['a checkout of another cart', ['Cart', cartEvents.slice(0, 2), [ev('Cart.CheckedOut', { cartId: 'c9', orderId: 'o1' })], { id: 'c1' }], 'Cart.CheckedOut', 'it names cart c9, not c1'],
+    ['a cart event that names no cart', ['Cart', [], [ev('Cart.ItemAdded', { itemId: 'sencha', quantity: 1, price: 1200 })], { id: 'c1' }], 'Cart.ItemAdded', 'it names no cart'],
+    ['another order placed', ['Order', [], [placed()], { id: 'o2' }], 'Order.Placed', 'it names order o1, not o2'],
+    ['another order completed', ['Order', [placed({ orderId: 'o2' })], [completed], { id: 'o2' }], 'Order.Completed', 'it names order o1, not o2'],
+    ['another shopper’s cart started', ['Shopper', [], [started('s1')], { id: 's2' }], 'Shopper.CartStarted', 'it names shopper s1, not s2'],
+  ])('refuses %s with UnexpectedEventError', (_, [type, stored, events, options], eventType, reason) => {
+    expect(() => checkEvents(type, stored, events, options)).toThrow(new UnexpectedEventError(type, eventType, reason))
+  })
+
+  it('compares ids only when the id is given: checkStreamEvents gives the part after the $', () => {
+    expect(() => checkEvents('Cart', [], [added('sencha', 1, 1200)])).not.toThrow()
+    expect(() => checkStreamEvents('Cart$B', [], [ev('Cart.ItemAdded', { cartId: 'A', itemId: 'sencha', quantity: 1, price: 1200 })])).toThrow(
+      new UnexpectedEventError('Cart', 'Cart.ItemAdded', 'it names cart A, not B'),
+    )
+    expect(() => checkStreamEvents('Cart$c1', [], [added('sencha', 1, 1200)])).not.toThrow()
+    expect(() => checkStreamEvents('cart-1', [], [added('sencha', 1, 1200)])).not.toThrow()
+  })
+})
+
 describe('streams by name', () => {
   it('finds the aggregate by the stream name, else by the events’ types, and checks nothing else', () => {
     expect(streamTypeOf('Cart$c1')).toBe('Cart')

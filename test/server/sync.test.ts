@@ -235,9 +235,24 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
         await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 'none', events: [placed(), completed()] }))
         const later = await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 1, events: [completed()] }))
         expect(later.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('completed') }])
-        const same = await push(db, alice, body({ stream: 'Order$o2', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o2' } }, completed(), completed()] }))
+        const completedO2 = () => ({ ...completed(), data: { orderId: 'o2' } })
+        const same = await push(db, alice, body({ stream: 'Order$o2', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o2' } }, completedO2(), completedO2()] }))
         expect(same.results[0]).toMatchObject({ status: 'rejected', reason: 'invalid' })
+        expect(same.results[0]).toMatchObject({ message: expect.stringContaining('completed') })
         expect(await countEvents()).toBe(2)
+      })
+
+      it('rejects an event that names another aggregate than its stream’s as invalid and stores nothing', async () => {
+        const answer = await push(
+          db,
+          alice,
+          body({ stream: 'Cart$A', expectedVersion: 'none', events: [added('B')] }, { stream: 'Order$o2', expectedVersion: 'none', events: [placed()] }),
+        )
+        expect(answer.results).toEqual([
+          { status: 'rejected', reason: 'invalid', message: expect.stringContaining('it names cart B, not A') },
+          { status: 'rejected', reason: 'invalid', message: expect.stringContaining('it names order o1, not o2') },
+        ])
+        expect(await countEvents()).toBe(0)
       })
 
       it('rejects an order whose totals do not add up, or that does not match the stored cart it came from', async () => {
