@@ -40,6 +40,7 @@ describe('the domain in Node, without a browser storage', () => {
       () => null,
       (failure: { stderr: string }) => failure,
     )
-    expect(error?.stderr).toMatch(/dexie imported by .*src\/eventstore\/client\//)
+    // Whichever of the store's modules Node resolves first names Dexie (the order varies under load).
+    expect(error?.stderr).toMatch(/dexie imported by .*src\/eventstore\//)
   })
 })
