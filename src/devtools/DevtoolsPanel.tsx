@@ -4,29 +4,31 @@ import { EventDetail } from './detail/EventDetail'
 import { ImportExport } from './ImportExport'
 import { ProjectionsPanel } from './ProjectionsPanel'
 import { StreamsList } from './streams/StreamsList'
+import { SyncPanel } from './sync'
 import { NO_FILTER, isFiltered, type TimelineFilter } from './timeline/filter'
 import { FilterBar } from './timeline/FilterBar'
 import { Timeline } from './timeline/Timeline'
 import { useEventTypes } from './timeline/useEventTypes'
 import { useTimelineModel } from './timeline/useTimelineModel'
-import type { DevtoolsPanelProps } from './types'
+import type { DevtoolsPanelProps, DevtoolsTab as Tab } from './types'
 import './devtools.css'
 
-type Tab = 'timeline' | 'streams' | 'projections'
 const TABS: ReadonlyArray<[Tab, string]> = [
   ['timeline', 'Timeline'],
   ['streams', 'Streams'],
   ['projections', 'Projections'],
+  ['sync', 'Sync'],
 ]
 const NO_AGGREGATES: readonly AggregateType[] = []
 
 /**
  * Kiroku's devtools: the event log live, filtered, in detail, with time travel for aggregates,
- * the streams, the projections and NDJSON export/import. Any app can mount it with its store.
+ * the streams, the projections, sync (when the app syncs) and NDJSON export/import. Any app can
+ * mount it with its store.
  */
-export function DevtoolsPanel({ store, changes, aggregates = NO_AGGREGATES, projections, dispatches, pageSize = 100 }: DevtoolsPanelProps) {
+export function DevtoolsPanel({ store, changes, aggregates = NO_AGGREGATES, projections, dispatches, pageSize = 100, sync, syncNow, initialTab = 'timeline' }: DevtoolsPanelProps) {
   const id = useId()
-  const [tab, setTab] = useState<Tab>('timeline')
+  const [tab, setTab] = useState<Tab>(initialTab)
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER)
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const model = useTimelineModel(store, filter, changes, { pageSize })
@@ -47,7 +49,7 @@ export function DevtoolsPanel({ store, changes, aggregates = NO_AGGREGATES, proj
         <h2 id={`${id}-title`}>Kiroku devtools</h2>
         <nav aria-label="Devtools sections">
           <ul className="kd-tabs">
-            {TABS.map(([key, label]) => (
+            {TABS.filter(([key]) => key !== 'sync' || sync !== undefined).map(([key, label]) => (
               <li key={key}>
                 <button type="button" aria-current={tab === key ? 'page' : undefined} onClick={() => setTab(key)}>
                   {label}
@@ -84,6 +86,7 @@ export function DevtoolsPanel({ store, changes, aggregates = NO_AGGREGATES, proj
       )}
       {tab === 'streams' && <StreamsList store={store} aggregates={aggregates} onOpen={(stream) => showOnly({ stream })} />}
       {tab === 'projections' && <ProjectionsPanel projections={projections} onSelectEvent={select} />}
+      {tab === 'sync' && sync !== undefined && <SyncPanel view={sync} syncNow={syncNow} />}
     </section>
   )
 }

@@ -1,4 +1,5 @@
 import type { AggregateType, EventStore, HandlerRun, ProjectionStatus } from '../eventstore'
+import type { SyncView } from '../sync'
 
 /** Tells the panel that other tabs (or a worker) committed events: e.g. the app's BroadcastChannel. */
 export interface ChangeFeed {
@@ -30,4 +31,12 @@ export interface DevtoolsPanelProps {
   dispatches?: DispatchRuns
   /** Rows read per page of the timeline. */
   pageSize?: number
+  /** The app's sync (a SyncClient's view), for the Sync tab: null while signed out; leave it out when the app does not sync. */
+  sync?: SyncView | null
+  /** Asks the sync engine to push and pull now (the Sync tab's button). */
+  syncNow?: () => void
+  /** The tab shown first. */
+  initialTab?: DevtoolsTab
 }
+
+export type DevtoolsTab = 'timeline' | 'streams' | 'projections' | 'sync'

@@ -1,0 +1,3 @@
+// The devtools' Sync view: what the sync engine reports, shown as text.
+export { SyncPanel } from './SyncPanel'
+export type { SyncPanelProps } from './SyncPanel'
