@@ -4,9 +4,12 @@ import { hrefOf, inPageLink, parseRoute, useHash, type Route } from './router'
 import { CartScreen } from './screens/CartScreen'
 import { CatalogScreen } from './screens/CatalogScreen'
 import { OrderScreen } from './screens/OrderScreen'
+import { AccountScreen } from './screens/AccountScreen'
 import { OrdersScreen } from './screens/OrdersScreen'
-import { useCart } from './ShopContext'
+import { useAccount, useCart } from './ShopContext'
 import { StatusBar } from './StatusBar'
+import { SyncIndicator } from './SyncIndicator'
+import { SyncNotice } from './SyncNotice'
 import './app.css'
 
 import { useDevtools } from './useDevtools'
@@ -29,6 +32,8 @@ function Screen({ route }: { route: Route }) {
       return <OrderScreen orderId={route.orderId} />
     case 'devtools':
       return <DevtoolsRoute />
+    case 'account':
+      return <AccountScreen />
   }
 }
 
@@ -54,6 +59,26 @@ function Nav({ current }: { current: Route['screen'] }) {
   )
 }
 
+/** Who is signed in (a link to the account screen) and how sync is doing. */
+function AccountStatus({ current }: { current: Route['screen'] }) {
+  const { user } = useAccount()
+  return (
+    <div className="account-status">
+      <SyncIndicator />
+      <a href={hrefOf({ screen: 'account' })} aria-current={current === 'account' ? 'page' : undefined}>
+        {user ? (
+          <>
+            <span className="visually-hidden">Signed in as </span>
+            {user.email}
+          </>
+        ) : (
+          'Sign in'
+        )}
+      </a>
+    </div>
+  )
+}
+
 export function App() {
   const route = parseRoute(useHash())
   return (
@@ -66,9 +91,11 @@ export function App() {
           記録 Kiroku shop
         </a>
         <Nav current={route.screen} />
+        <AccountStatus current={route.screen} />
         <DevtoolsToggle />
       </header>
       <StatusBar />
+      <SyncNotice />
       <main id="main" tabIndex={-1}>
         <ErrorBoundary key={route.screen}>
           <Screen route={route} />

@@ -6,7 +6,8 @@ export type Route =
   | { screen: 'cart' }
   | { screen: 'orders' }
   | { screen: 'order'; orderId: string }
-  | { screen: 'devtools' }
+  | { screen: 'devtools'; section?: 'sync' }
+  | { screen: 'account' }
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#\/?/, '')
@@ -14,12 +15,16 @@ export function parseRoute(hash: string): Route {
   if (first === 'cart') return { screen: 'cart' }
   if (first === 'orders' && second) return { screen: 'order', orderId: decodeURIComponent(second) }
   if (first === 'orders') return { screen: 'orders' }
-  if (first === 'devtools') return { screen: 'devtools' }
+  if (first === 'devtools') return second === 'sync' ? { screen: 'devtools', section: 'sync' } : { screen: 'devtools' }
+  if (first === 'account') return { screen: 'account' }
   return { screen: 'catalog' }
 }
 
-export const hrefOf = (route: Route): string =>
-  route.screen === 'order' ? `#/orders/${encodeURIComponent(route.orderId)}` : route.screen === 'catalog' ? '#/' : `#/${route.screen}`
+export function hrefOf(route: Route): string {
+  if (route.screen === 'order') return `#/orders/${encodeURIComponent(route.orderId)}`
+  if (route.screen === 'devtools' && route.section) return `#/devtools/${route.section}`
+  return route.screen === 'catalog' ? '#/' : `#/${route.screen}`
+}
 
 export function navigate(route: Route): void {
   window.location.hash = hrefOf(route)

@@ -31,6 +31,8 @@ async function mount(database = uniqueName()) {
     updates: { ...valueSource({ updateReady: false, offlineReady: false }), reload: () => undefined } as AppUpdates,
     dispatches: new DispatchLog(),
     outdated,
+    account: { user: null, signUp: async () => undefined, signIn: async () => undefined, signOut: async () => undefined },
+    sync: null,
   }
   const host = document.createElement('div')
   document.body.append(host)
