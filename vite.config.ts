@@ -65,6 +65,9 @@ const pwa = () =>
       // The shell, the catalog (bundled in the JS), the worker and the icons: all the app needs offline.
       globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
       navigateFallback: '/index.html',
+      // The sync server's /api is never the service worker's: no fallback page, no cache (and no
+      // runtime caching anywhere: only the precached shell is served from the cache).
+      navigateFallbackDenylist: [/^\/api(\/|$)/],
       cleanupOutdatedCaches: true,
       // The first install takes control at once, so the very first visit is enough to work offline.
       clientsClaim: true,

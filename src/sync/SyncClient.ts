@@ -58,12 +58,15 @@ export class SyncClient {
       store.onCommit((events) => {
         const last = events.at(-1)
         if (!last) return
-        void Promise.all(events.map((event) => store.streamsOf(event.eventId))).then((streams) => {
-          if (!streams.flat().some((stream) => options.syncs(stream))) return
-          this.ownLatest = Math.max(this.ownLatest, last.globalPosition)
+        // Waiting at once (the streams are read after): a change that syncs never shows as synced.
+        const before = this.ownLatest
+        this.ownLatest = Math.max(before, last.globalPosition)
+        this.refresh({})
+        void store.streamsOfEach(events.map((event) => event.eventId)).then((streams) => {
+          if ([...streams.values()].flat().some((stream) => options.syncs(stream))) return this.send({ type: 'sync-now' })
+          if (this.ownLatest === last.globalPosition) this.ownLatest = before
           this.refresh({})
-          this.send({ type: 'sync-now' })
-        }, () => undefined)
+        }, () => this.send({ type: 'sync-now' }))
       }),
       online.subscribe(() => {
         this.refresh({ online: online.get() })

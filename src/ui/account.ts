@@ -94,7 +94,11 @@ export class BrowserAccountSession implements AccountSession {
    * taken along (its lines are added to the account's current cart once it is pulled).
    */
   private async enter(user: User): Promise<void> {
-    if (this.user?.id === user.id) return
+    if (this.user?.id === user.id) {
+      // The new session's cookie is the browser's now: sync goes on with what waited.
+      this.options.shop.sync?.syncNow()
+      return
+    }
     if (this.user === null) {
       const { lines } = this.options.shop.cart.getState()
       if (lines.length > 0) {
