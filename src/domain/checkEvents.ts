@@ -26,7 +26,7 @@ export interface CheckOptions {
    * 'unknown' and no id is compared.
    */
   id?: string
-  /** Stored events of carts by cart id, where known: an Order.Placed must match the cart it was checked out from. */
+  /** Stored events of carts by cart id, where known: an Order.Placed must name a cart checked out to this very order, with the cart's lines and totals. */
   carts?: ReadonlyMap<string, readonly DomainEvent[]>
 }
 

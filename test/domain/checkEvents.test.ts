@@ -77,6 +77,22 @@ describe('checkEvents on an order', () => {
     const other = placed({ lines: [{ itemId: 'sencha', quantity: 2, price: 1200 }], subtotal: 2400, discount: 500, total: 1900 })
     expect(() => checkEvents('Order', [], [other], { id: 'o1', carts })).toThrow(OrderInconsistentError)
   })
+
+  it('refuses an order whose known cart was checked out to another order: the second of two offline checkouts', () => {
+    const carts = new Map([['c1', cartEvents]])
+    expect(() => checkEvents('Order', [], [placed({ orderId: 'o2' })], { id: 'o2', carts })).toThrow(
+      new OrderInconsistentError('o2', 'cart c1 was checked out to another order'),
+    )
+  })
+
+  it('refuses an order whose known cart was not checked out', () => {
+    const carts = new Map([['c1', cartEvents.slice(0, 3)]])
+    expect(() => checkEvents('Order', [], [placed()], { id: 'o1', carts })).toThrow(new OrderInconsistentError('o1', 'cart c1 was not checked out'))
+  })
+
+  it('takes an order whose cart is not known (not among the carts given) on its own lines and totals', () => {
+    expect(() => checkEvents('Order', [], [placed()], { id: 'o1', carts: new Map([['c9', cartEvents]]) })).not.toThrow()
+  })
 })
 
 describe('checkEvents on a shopper', () => {

@@ -9,6 +9,7 @@ import {
   Order,
   OrderAlreadyPlacedError,
   OrderCompleted,
+  OrderInconsistentError,
   OrderNotDraftError,
   OrderPlaced,
   addItem,
@@ -51,6 +52,23 @@ describe('Order.place', () => {
     order([placed, completed])
       .when((o) => o.place('c2', lines, 100, 0))
       .thenThrows(OrderAlreadyPlacedError)
+  })
+})
+
+describe('Order.check with the cart it names', () => {
+  const cart = (orderId: string | null) => ({ lines, coupon: { code: 'WELCOME500', discount: 500 }, orderId })
+
+  it('takes an Order.Placed whose cart was checked out to this very order, with its lines and totals', () => {
+    const order = new Order(orderId)
+    order.check(placed, { cart: cart(orderId) })
+    expect(order.status).toBe('draft')
+  })
+
+  it.each([
+    ['checked out to another order', cart('o2'), 'cart c1 was checked out to another order'],
+    ['not checked out', cart(null), 'cart c1 was not checked out'],
+  ])('refuses an Order.Placed whose cart was %s with OrderInconsistentError', (_, state, reason) => {
+    expect(() => new Order(orderId).check(placed, { cart: state })).toThrow(new OrderInconsistentError(orderId, reason))
   })
 })
 

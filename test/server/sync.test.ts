@@ -268,6 +268,30 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
         expect(await countEvents()).toBe(2)
       })
 
+      it('rejects the second order of a cart checked out twice (two devices offline) as invalid, and an order of a cart not checked out', async () => {
+        const first = await push(
+          db,
+          alice,
+          body(
+            {
+              stream: 'Cart$c1',
+              expectedVersion: 'none',
+              events: [cartEvent('Cart.ItemAdded', { itemId: 'matcha', quantity: 2, price: 2800 }), cartEvent('Cart.CouponApplied', { code: 'WELCOME500', discount: 500 }), cartEvent('Cart.CheckedOut', { orderId: 'o1' })],
+            },
+            { stream: 'Order$o1', expectedVersion: 'none', events: [placed()] },
+          ),
+        )
+        expect(first.results.map((result) => result.status)).toEqual(['accepted', 'accepted'])
+        // The other device checked the same cart out to o2: its Order.Placed names cart c1 too.
+        const second = await push(db, alice, body({ stream: 'Order$o2', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o2' } }] }))
+        expect(second.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('cart c1 was checked out to another order') }])
+
+        await push(db, alice, body({ stream: 'Cart$c2', expectedVersion: 'none', events: [event('Cart.ItemAdded', { cartId: 'c2', itemId: 'matcha', quantity: 2, price: 2800 })] }))
+        const open = await push(db, alice, body({ stream: 'Order$o3', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o3', cartId: 'c2', discount: 0, total: 5600 } }] }))
+        expect(open.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('cart c2 was not checked out') }])
+        expect(await countEvents()).toBe(5)
+      })
+
       it('blocks the later commits of a stream whose commit the domain refused', async () => {
         const answer = await push(
           db,

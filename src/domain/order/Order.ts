@@ -46,8 +46,9 @@ export class Order extends AggregateRoot<OrderState> {
 
   /**
    * Checks an event made elsewhere (another device, pushed to the server) against this order with
-   * the commands' own rules, and applies it. With the cart it was checked out from (`cart`, when
-   * known and checked out to this order), the order's lines and totals must be the cart's.
+   * the commands' own rules, and applies it. With the cart it names (`cart`, when known), that cart
+   * must have been checked out to this very order, and the order's lines and totals must be the
+   * cart's: of two devices that check the same cart out offline, the second order is refused.
    */
   check(event: DomainEvent, context: { cart?: CartState } = {}): void {
     const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>
@@ -60,7 +61,9 @@ export class Order extends AggregateRoot<OrderState> {
         this.place(data.cartId, lines, subtotal, discount)
         if (data.total !== subtotal - discount) throw new OrderInconsistentError(this.id, `its total ${String(data.total)} is not ${subtotal} − ${discount}`)
         const cart = context.cart
-        if (cart !== undefined && cart.orderId === this.id) {
+        if (cart !== undefined) {
+          if (cart.orderId === null) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was not checked out`)
+          if (cart.orderId !== this.id) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was checked out to another order`)
           const cartSubtotal = cart.lines.reduce((sum, l) => sum + l.quantity * l.price, 0)
           const cartDiscount = Math.min(cart.coupon?.discount ?? 0, cartSubtotal)
           const sameLines = JSON.stringify(cart.lines.map((l) => [l.itemId, l.quantity, l.price])) === JSON.stringify(lines.map((l) => [l.itemId, l.quantity, l.price]))
