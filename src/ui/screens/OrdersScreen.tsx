@@ -1,9 +1,30 @@
 import { dateTime, yen } from '../format'
 import { hrefOf } from '../router'
+import { useServerOrders, type ServerOrder } from '../serverOrders'
 import { useOrders } from '../ShopContext'
+
+/** Orders the server holds that this device has not pulled yet (it shows them as soon as it has). */
+function OnlyOnServer({ orders }: { orders: readonly ServerOrder[] }) {
+  if (orders.length === 0) return null
+  return (
+    <section aria-labelledby="server-orders-title">
+      <h2 id="server-orders-title">On your account, not on this device yet</h2>
+      <ul>
+        {orders.map((order) => (
+          <li key={order.id}>
+            #{order.id.slice(0, 8)} · {dateTime(new Date(order.placedAt))} · {yen(order.total)} · {order.status}
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
 
 export function OrdersScreen() {
   const { loaded, orders } = useOrders((o) => o)
+  const server = useServerOrders()
+  const onServer = new Set(server?.map((order) => order.id))
+  const onlyOnServer = server?.filter((order) => !orders.some((local) => local.orderId === order.id)) ?? []
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">Orders</h1>
@@ -21,6 +42,7 @@ export function OrdersScreen() {
               <th scope="col" className="number">Items</th>
               <th scope="col" className="number">Total</th>
               <th scope="col">Status</th>
+              {server && <th scope="col">Account</th>}
             </tr>
           </thead>
           <tbody>
@@ -35,11 +57,13 @@ export function OrdersScreen() {
                 <td>
                   <span className={`badge ${order.status}`}>{order.status}</span>
                 </td>
+                {server && <td>{onServer.has(order.orderId) ? 'stored on the server' : 'not on the server yet'}</td>}
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      <OnlyOnServer orders={onlyOnServer} />
     </section>
   )
 }
