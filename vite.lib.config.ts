@@ -9,6 +9,7 @@ const entries: Record<string, string> = {
   testing: 'src/eventstore/testing/index.ts',
   worker: 'src/eventstore/worker/index.ts',
   react: 'src/react/index.ts',
+  sync: 'src/sync/index.ts',
 }
 
 export default defineConfig({

@@ -1,5 +1,5 @@
 // Every TypeScript block in docs/guides/*.md is compiled, with the library's entries under the
-// names a user imports them by ('kiroku', 'kiroku/testing', 'kiroku/worker', 'kiroku/react').
+// names a user imports them by ('kiroku', 'kiroku/testing', 'kiroku/worker', 'kiroku/react', 'kiroku/sync').
 // The blocks of one guide are one program, in order: a later block may use what an earlier one
 // declared. A block fenced as ```ts skip-check is shown but not compiled (a fragment).
 import { readdirSync, readFileSync } from 'node:fs'
@@ -51,6 +51,7 @@ const options: ts.CompilerOptions = {
     'kiroku/testing': ['src/eventstore/testing/index.ts'],
     'kiroku/worker': ['src/eventstore/worker/index.ts'],
     'kiroku/react': ['src/react/index.ts'],
+    'kiroku/sync': ['src/sync/index.ts'],
   },
 }
 
