@@ -1,8 +1,10 @@
 // The sync server's process: settings, database (PostgreSQL or PGlite behind a lock file),
-// migrations, the HTTP app, and a clean stop on SIGTERM/SIGINT within 10 s.
+// migrations, server projections, pruning of what expired, the HTTP app, and a clean stop on
+// SIGTERM/SIGINT within 10 s.
 import { serve } from '@hono/node-server'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { startPruning } from './accounts'
 import { loadConfig } from './config'
 import type { Db } from './db/Db'
 import { migrate } from './db/migrate'
@@ -71,6 +73,8 @@ async function main(): Promise<void> {
 
   // Server projections: catch up now, then follow every push (NOTIFY) and a slow poll.
   const projections = [subscribe(db, ordersProjection)]
+  // Expired sessions go now and then every hour.
+  const pruning = startPruning(db)
 
   const app = createApp({ db, staticDir: config.staticDir })
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
       if ('closeAllConnections' in server) server.closeAllConnections()
     }, 2_000).unref()
     await closed
-    await Promise.all(projections.map((runner) => runner.stop()))
+    await Promise.all([...projections.map((runner) => runner.stop()), pruning.stop()])
     await db.close()
     release()
     process.exit(0)

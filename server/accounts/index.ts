@@ -88,8 +88,4 @@ export async function userOf(db: Db, token: string | undefined, now = new Date()
   return row ? { id: row.id, email: row.email } : null
 }
 
-/** Deletes expired sessions; resolves with how many. */
-export async function pruneSessions(db: Db, now = new Date()): Promise<number> {
-  const rows = await db.query('DELETE FROM sessions WHERE expires_at <= $1 RETURNING 1', [now.toISOString()])
-  return rows.length
-}
+export { pruneExpiredSessions, startPruning, PRUNE_EVERY_MS, type Pruned, type Pruning, type PruningOptions } from './pruning'

@@ -1,6 +1,6 @@
 // The account use cases on in-memory PGlite, without HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { login, logout, signup, startSession, userOf } from '../../server/accounts'
+import { login, logout, pruneExpiredSessions, signup, startPruning, startSession, userOf, type Pruned, type User } from '../../server/accounts'
 import { hashPassword, verifyPassword } from '../../server/accounts/passwords'
 import type { Db } from '../../server/db/Db'
 import { migrate } from '../../server/db/migrate'
@@ -69,5 +69,55 @@ describe('accounts', () => {
     expect(await verifyPassword('password1', hash)).toBe(false)
     expect(await verifyPassword('pässword1', 'garbage')).toBe(false)
     expect(hash).not.toBe(await hashPassword('pässword1'))
+  })
+})
+
+describe('pruning', () => {
+  const DAY = 24 * 60 * 60 * 1000
+  const sessionsOf = async (user: User) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [user.id]))[0]!.n
+  /** A session of `user` that expired a day ago (started SESSION_DAYS and a day before now). */
+  const expiredSession = (user: User) => startSession(db, user, new Date(Date.now() - 31 * DAY))
+
+  it('deletes the sessions whose expiry has passed and keeps the live ones', async () => {
+    const user = await signup(db, 'pruned@example.com', 'correct horse')
+    const expired = await expiredSession(user)
+    const live = await startSession(db, user)
+    expect(await sessionsOf(user)).toBe(2)
+    expect(await pruneExpiredSessions(db, new Date())).toBe(1)
+    expect(await sessionsOf(user)).toBe(1)
+    expect(await userOf(db, live.token)).toEqual(user)
+    expect(await userOf(db, expired.token, new Date(0))).toBeNull() // its row is gone, not just expired
+    expect(await pruneExpiredSessions(db, new Date())).toBe(0)
+  })
+
+  it('prunes at start and then every round until stopped', async () => {
+    const user = await signup(db, 'rounds@example.com', 'correct horse')
+    await expiredSession(user)
+    const rounds: Pruned[] = []
+    const waiting: (() => void)[] = []
+    /** Resolves once a round after the `after`-th one deleted a session. */
+    const roundDeleting = (after: number) =>
+      new Promise<void>((resolve) => {
+        const look = () => (rounds.slice(after).some((round) => round.sessions > 0) ? resolve() : waiting.push(look))
+        look()
+      })
+    const pruning = startPruning(db, {
+      everyMs: 20,
+      onPruned: (round) => {
+        rounds.push(round)
+        waiting.splice(0).forEach((look) => look())
+      },
+    })
+    try {
+      await roundDeleting(0)
+      expect(rounds[0]).toEqual({ sessions: 1 })
+      expect(await sessionsOf(user)).toBe(0)
+      const seen = rounds.length
+      await expiredSession(user)
+      await roundDeleting(seen) // a later round, on the timer
+      expect(await sessionsOf(user)).toBe(0)
+    } finally {
+      await pruning.stop()
+    }
   })
 })
