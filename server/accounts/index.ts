@@ -89,3 +89,4 @@ export async function userOf(db: Db, token: string | undefined, now = new Date()
 }
 
 export { pruneExpiredSessions, startPruning, PRUNE_EVERY_MS, type Pruned, type Pruning, type PruningOptions } from './pruning'
+export { countLoginAttempt, pruneLoginAttempts, LOGIN_WINDOW_MS } from './loginAttempts'

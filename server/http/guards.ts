@@ -1,5 +1,5 @@
-// Cross-cutting guards: the same-origin rule for state-changing requests, the client's address and
-// a small in-memory rate limit (per process: enough to slow down password guessing).
+// Cross-cutting guards: the same-origin rule for state-changing requests and the client's address
+// (for the login rate limit, which is counted in the database: server/accounts/loginAttempts.ts).
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, MiddlewareHandler } from 'hono'
 import { protocolError } from '../protocol'
@@ -23,26 +23,5 @@ export function clientAddress(c: Context): string {
     return getConnInfo(c).remote.address ?? 'unknown'
   } catch {
     return 'unknown'
-  }
-}
-
-/** A fixed-window counter: at most `limit` hits per key per `windowMs`. */
-export class RateLimiter {
-  private readonly windows = new Map<string, { count: number; resetAt: number }>()
-
-  constructor(
-    readonly limit: number,
-    readonly windowMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  /** Counts one hit for `key`; false when the key is over its limit in this window. */
-  hit(key: string): boolean {
-    const now = this.now()
-    if (this.windows.size > 10_000) for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k)
-    let window = this.windows.get(key)
-    if (!window || window.resetAt <= now) this.windows.set(key, (window = { count: 0, resetAt: now + this.windowMs }))
-    window.count += 1
-    return window.count <= this.limit
   }
 }

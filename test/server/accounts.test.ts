@@ -110,7 +110,7 @@ describe('pruning', () => {
     })
     try {
       await roundDeleting(0)
-      expect(rounds[0]).toEqual({ sessions: 1 })
+      expect(rounds[0]).toEqual({ sessions: 1, loginAttempts: 0 })
       expect(await sessionsOf(user)).toBe(0)
       const seen = rounds.length
       await expiredSession(user)

@@ -4,7 +4,8 @@ import { MAX_BODY, requireUser } from '../../server/http'
 import { loopbackServer } from './support/loopback'
 
 const server = loopbackServer({
-  auth: { loginAttemptsPerMinute: 3 },
+  // A fixed clock: the rate limit's attempts all fall in one minute's window.
+  auth: { loginAttemptsPerMinute: 3, now: () => new Date('2026-11-30T10:00:30.000Z') },
   // Stands in for a route behind the session: mounted behind requireUser.
   mount: (api, { db }) => {
     api.use('/api/sync/*', requireUser(db))
