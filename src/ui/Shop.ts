@@ -1,8 +1,11 @@
 // The shop's services: the store, the views the screens read, and the commands they run.
 import { AggregateRepository, defaultComposedDispatcher, type Dispatcher, type EventStore, openEventStore, ProjectionWorkerClient, SyncDispatcher } from '../eventstore'
 import {
+  Cart as CartAggregate,
   CartCheckedOutError,
+  CartStarted,
   LOCAL_SHOPPER,
+  MAX_QUANTITY,
   addItem,
   applyCoupon,
   checkout,
@@ -129,7 +132,39 @@ export class Shop {
     const shown = this.cart.getState().cartId
     if (rewritten && shown !== null) await showCart(this.repository, this.cart, shown)
     await this.currentCart.follow()
+    if (rewritten) await this.adoptSupersededCarts()
     await loadOrders(this.store, this.orders)
+  }
+
+  /**
+   * A rebase dropped this device's start of a new cart (another device made another one current
+   * first): the lines added to that cart meanwhile move to the current one, so none is hidden.
+   * Moved in one transaction that empties the old cart, so no tab moves them twice.
+   */
+  private async adoptSupersededCarts(): Promise<void> {
+    const reports = this.sync?.getSnapshot().status.reports ?? []
+    const current = this.cart.getState().cartId
+    for (const report of reports) {
+      const superseded = (report.data as { cartId?: unknown } | null)?.cartId
+      if (report.type !== CartStarted.type || typeof superseded !== 'string' || superseded === current || current === null) continue
+      await this.store.transaction(async (tx) => {
+        const repo = this.repository.using(tx)
+        const from = await repo.load(CartAggregate, superseded)
+        if (from.orderId !== null || from.lines.length === 0) return
+        const to = await repo.load(CartAggregate, current)
+        if (to.orderId !== null) return
+        for (const line of [...from.lines]) {
+          // Up to the most a line may hold; what does not fit stays where it was.
+          const room = MAX_QUANTITY - (to.lines.find((l) => l.itemId === line.itemId)?.quantity ?? 0)
+          if (room < line.quantity) continue
+          to.addItem(line.itemId, line.quantity, line.price)
+          from.removeItem(line.itemId)
+        }
+        await repo.store(to)
+        await repo.store(from)
+      }).catch((error: unknown) => console.warn('The lines of a superseded cart could not be moved:', error))
+    }
+    await this.currentCart.follow()
   }
 
   /** Leaves the current cart as it is and makes a new, empty one current. */

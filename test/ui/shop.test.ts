@@ -1,9 +1,10 @@
 // The shop's services as several tabs of one device use them: each Shop is a tab (its own
 // connection to one database; other tabs' commits arrive on Node's BroadcastChannel).
 import { afterEach, describe, expect, it } from 'vitest'
-import { Cart, CheckedOut, ItemAdded, OrderPlaced } from '../../src/domain'
+import { addItem, Cart, CheckedOut, ItemAdded, OrderPlaced } from '../../src/domain'
 import { openEventStore } from '../../src/eventstore'
 import { SESSION, shopReadModels } from '../../src/projections'
+import { initialSyncStatus, type SyncClient, type SyncReport } from '../../src/sync'
 import { Shop } from '../../src/ui/Shop'
 import { uniqueName } from '../support/stores'
 
@@ -88,5 +89,40 @@ describe('the current cart, across the tabs of one device', () => {
     expect(itemCount(tab)).toBe(1)
     await tab.addItem('sencha')
     expect(itemCount(tab)).toBe(2)
+  })
+})
+
+describe('a signed-in shop, when sync rewrote its streams', () => {
+  /** A SyncClient stand-in: the reports the engine keeps, and nothing else to do. */
+  function syncWith(reports: SyncReport[]): SyncClient {
+    const view = { status: { ...initialSyncStatus, reports }, waiting: 0, online: true, state: 'synced' as const }
+    return { getSnapshot: () => view, subscribe: () => () => undefined, onChanged: () => () => undefined, waitFor: async () => view, syncNow: () => undefined, stop: () => undefined } as unknown as SyncClient
+  }
+
+  it('moves the lines of a cart whose start another device superseded into the current cart, once', async () => {
+    const superseded = 'superseded-cart'
+    const dropped: SyncReport = {
+      at: new Date().toISOString(),
+      kind: 'dropped',
+      stream: 'Shopper$u1',
+      eventId: 'e-started',
+      type: 'Shopper.CartStarted',
+      data: { shopperId: 'u1', cartId: superseded, previousCartId: 'older' },
+      reason: { code: 'conflict', message: 'The current cart changed.', error: 'Shopper.CurrentCartChangedError' },
+    }
+    const tab = await Shop.open({ database: uniqueName(), worker: false, shopperId: 'u1', sync: () => syncWith([dropped]), firstPullWait: 0 })
+    tabs.push(tab)
+    await tab.addItem('sencha')
+    await addItem(tab.repository, { cartId: superseded, itemId: 'sencha', quantity: 2, price: 1200 })
+    await addItem(tab.repository, { cartId: superseded, itemId: 'hojicha', quantity: 1, price: 900 })
+    await tab.reload({ rewritten: true })
+    expect(tab.cart.getState().lines.map((l) => [l.itemId, l.quantity])).toEqual([
+      ['sencha', 3],
+      ['hojicha', 1],
+    ])
+    expect((await tab.repository.load(Cart, superseded)).lines).toEqual([])
+    // Heard again (another sync change), nothing moves twice.
+    await tab.reload({ rewritten: true })
+    expect(tab.cart.getState().itemCount).toBe(4)
   })
 })
