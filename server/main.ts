@@ -76,10 +76,10 @@ async function main(): Promise<void> {
   // Expired sessions go now and then every hour.
   const pruning = startPruning(db)
 
-  const app = createApp({ db, staticDir: config.staticDir })
+  const app = createApp({ db, staticDir: config.staticDir, trustProxy: config.trustProxy })
   const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
     const where = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`
-    console.log(`kiroku server: ${where} (${db.storage}${config.databaseUrl ? '' : ` in ${config.dataDir}`}${config.staticDir ? ', serving dist/' : ', /api only'})`)
+    console.log(`kiroku server: ${where} (${db.storage}${config.databaseUrl ? '' : ` in ${config.dataDir}`}${config.staticDir ? ', serving dist/' : ', /api only'}${config.trustProxy ? ', trusting X-Forwarded-*' : ''})`)
   })
 
   let stopping = false

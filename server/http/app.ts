@@ -7,7 +7,7 @@ import type { Db } from '../db/Db'
 import { ProtocolError, protocolError } from '../protocol'
 import { authRoutes, type AuthOptions } from './auth'
 import { answer, errorResponse } from './errors'
-import { sameOrigin } from './guards'
+import { clientView, sameOrigin } from './guards'
 import { orderRoutes } from './orders'
 import { syncRoutes } from './sync'
 import type { AppEnv } from './session'
@@ -27,11 +27,18 @@ export interface AppOptions {
    */
   mount?: (app: App, deps: { db: Db }) => void
   auth?: AuthOptions
+  /**
+   * Behind a TLS proxy (KIROKU_TRUST_PROXY=1): the origin check and the cookie's `Secure` flag
+   * follow X-Forwarded-Proto and -Host, the login rate limit the first X-Forwarded-For address.
+   * Default false: those headers are ignored.
+   */
+  trustProxy?: boolean
 }
 
-export function createApp({ db, staticDir, mount, auth }: AppOptions): App {
+export function createApp({ db, staticDir, mount, auth, trustProxy = false }: AppOptions): App {
   const app = new Hono<AppEnv>()
 
+  app.use('*', clientView(trustProxy))
   app.use('*', sameOrigin())
   app.use('/api/*', bodyLimit({ maxSize: MAX_BODY, onError: (c) => answer(c, 'too_large') }))
 

@@ -4,7 +4,6 @@ import { z } from 'zod'
 import { countLoginAttempt, login, logout, normalizeEmail, signup, startSession } from '../accounts'
 import type { Db } from '../db/Db'
 import { protocolError } from '../protocol'
-import { clientAddress } from './guards'
 import { readJson } from './json'
 import { clearSessionCookie, requireUser, sessionToken, setSessionCookie, type AppEnv } from './session'
 
@@ -29,7 +28,7 @@ export function authRoutes(db: Db, options: AuthOptions = {}): Hono<AppEnv> {
     })
     .post('/login', async (c) => {
       const { email, password } = await readJson(c, Credentials)
-      if ((await countLoginAttempt(db, `${normalizeEmail(email)}|${clientAddress(c)}`, now())) > attemptsPerMinute) throw protocolError('rate_limited')
+      if ((await countLoginAttempt(db, `${normalizeEmail(email)}|${c.var.client.address}`, now())) > attemptsPerMinute) throw protocolError('rate_limited')
       const user = await login(db, email, password)
       setSessionCookie(c, await startSession(db, user))
       return c.json({ user }, 200)

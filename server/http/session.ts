@@ -7,14 +7,25 @@ import { protocolError } from '../protocol'
 
 export const SESSION_COOKIE = 'kiroku_session'
 
-/** What routes behind `requireUser` find in `c.var`. */
-export interface AppEnv {
-  Variables: { user: User }
+/** The request as its client made it (set on every request by `clientView` in ./guards). */
+export interface ClientView {
+  /** The server's origin as the client addressed it: scheme, host and port. */
+  origin: string
+  /** Whether the client's connection is https (the session cookie is `Secure` then). */
+  https: boolean
+  /** The client's address, for the login rate limit. */
+  address: string
 }
 
-const isHttps = (c: Context) => new URL(c.req.url).protocol === 'https:'
+/** What routes find in `c.var`: `client` on every request (server/http/guards.ts), `user` behind `requireUser`. */
+export interface AppEnv {
+  Variables: { user: User; client: ClientView }
+}
 
-export function setSessionCookie(c: Context, session: Session): void {
+/** https as the client sees it (behind a trusted proxy, its X-Forwarded-Proto): the cookie is `Secure` then. */
+const isHttps = (c: Context<AppEnv>) => c.var.client.https
+
+export function setSessionCookie(c: Context<AppEnv>, session: Session): void {
   setCookie(c, SESSION_COOKIE, session.token, {
     httpOnly: true,
     sameSite: 'Strict',
@@ -24,7 +35,7 @@ export function setSessionCookie(c: Context, session: Session): void {
   })
 }
 
-export function clearSessionCookie(c: Context): void {
+export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { httpOnly: true, sameSite: 'Strict', path: '/', secure: isHttps(c) })
 }
 
