@@ -47,12 +47,14 @@ export class CatchUp {
   async run(projection: Tracked): Promise<void> {
     const { status } = projection
     if (status.state === 'stopped') return
-    status.head = Math.max(status.head, (await this.store.read.last())?.globalPosition ?? 0)
+    // The log's end as it is now: it moves back when a replica takes unconfirmed events out (sync).
+    status.head = (await this.store.read.last())?.globalPosition ?? 0
     for (;;) {
       if (projection.interrupted()) return
       const from = await this.checkpoints.get(projection.definition.name)
-      const query = this.store.read.limit(this.policy.batchSize)
-      const batch = await (from.eventId ? query.from(from.eventId) : query).toArray()
+      // By position, not by the checkpoint's event id: global positions are never handed out
+      // twice, and the checkpoint's event may be gone (truncateStream) while the log goes on.
+      const batch = await this.store.read.after(from.position).limit(this.policy.batchSize).toArray()
       if (batch.length === 0) {
         this.reached(status, from.position)
         this.hooks.emit()

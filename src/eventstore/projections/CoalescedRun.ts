@@ -40,11 +40,11 @@ export class CoalescedRun {
     return this.running
   }
 
-  /** Runs fn with kicks paused, once the current run is over. */
+  /** Runs fn with kicks paused, once the current run is over (whether it succeeded or not: its caller hears of its failure). */
   async whilePaused<T>(fn: () => Promise<T>): Promise<T> {
     this.paused = true
     try {
-      await this.running
+      await this.running?.catch(() => undefined)
       return await fn()
     } finally {
       this.paused = false

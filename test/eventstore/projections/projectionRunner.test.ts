@@ -448,3 +448,41 @@ describe('ProjectionRunner', () => {
     expect(runner.status().map((s) => [s.state, s.lag])).toEqual([['idle', 0], ['idle', 0]])
   })
 })
+
+describe('ProjectionRunner, when a replica takes events out of the log (truncateStream)', () => {
+  it('goes on past a checkpoint whose event is gone, and a rebuild after it succeeds', async () => {
+    const store = await openTestStore({ readModels })
+    const runner = new ProjectionRunner(store, [counting()], instant)
+    await store.append(notes(2, 'a'), { stream: 's' })
+    await runner.start()
+    expect(runner.status()[0]?.checkpoint).toBe(2)
+    // The checkpoint's event leaves the log (a rebase), then others come after it.
+    await store.truncateStream('s', 0)
+    await store.append(notes(2, 'b'), { stream: 's', expectedVersion: 0 })
+    await runner.notify()
+    expect(runner.status()[0]).toMatchObject({ state: 'idle', checkpoint: 4, lag: 0 })
+    await runner.rebuild('counting')
+    expect((await applied(store)).map((row) => [row.eventId, row.times])).toEqual([
+      ['a1', 1],
+      ['b1', 1],
+      ['b2', 1],
+    ])
+  })
+
+  it('rebuilds even when the catch-up it waits for failed, and is idle with no lag once the log got shorter', async () => {
+    const store = await openTestStore({ readModels })
+    let failing = true
+    const runner = new ProjectionRunner(store, [counting({ failOn: (eventId) => failing && eventId === 'a3' })], { ...instant, maxAttempts: 1 })
+    await store.append(notes(2, 'a'), { stream: 's' })
+    await runner.start()
+    await store.append(notes(1, 'a').map((event) => ({ ...event, eventId: 'a3' })), { stream: 's' })
+    await runner.notify()
+    expect(runner.status()[0]?.state).toBe('stopped')
+    // The failing event leaves the log: the end of the log is now before what the status last saw.
+    failing = false
+    await store.truncateStream('s', 1)
+    await runner.rebuild('counting')
+    expect(runner.status()[0]).toMatchObject({ state: 'idle', checkpoint: 2, head: 2, lag: 0 })
+    expect((await applied(store)).map((row) => row.eventId)).toEqual(['a1', 'a2'])
+  })
+})

@@ -4,7 +4,7 @@
 // it, and a record of every event the device wrote itself. Then the views the property compares:
 // streams with their positions, carts, the current cart, the orders table, the server's events.
 import { Cart, currentCartOf } from '../../../src/domain'
-import { EventNotFoundError, ProjectionRunner } from '../../../src/eventstore'
+import { ProjectionRunner } from '../../../src/eventstore'
 import { deferredProjections, ORDERS, type OrderRow } from '../../../src/projections'
 import { SYNC_REPORTS, SyncEngine, SyncUnreachableError, type SyncEngineOptions, type SyncReport } from '../../../src/sync'
 import { openDevice, type Device, type TestServer } from './devices'
@@ -18,13 +18,6 @@ export interface ConvergenceDevice extends Device {
   lostAnswers: number
   /** Times sync told the device it took events out of the log (a rebase, a rejection). */
   rewrites: number
-  /**
-   * Catch-ups and rebuilds that failed because sync took out the event the projection's checkpoint
-   * names (a known bug: the runner reads `from(checkpoint.eventId)`, and a rebuild waits for the
-   * failing catch-up and fails with it, so the projection never moves again). The device retries
-   * the rebuild once the failed run is over, which is what lets the property go on.
-   */
-  lostCheckpoints: number
   /** The id of every event this device wrote itself (not pulled), kept though sync may take it out. */
   readonly written: Set<string>
   /** Every report the device keeps of an event the server did not take. */
@@ -51,11 +44,8 @@ export async function openConvergenceDevice(
   const failures: unknown[] = []
   const runner = new ProjectionRunner(store, deferredProjections, {
     sleep: async () => undefined,
-    // A catch-up a commit started, with nobody awaiting it: the lost checkpoint is counted, anything else fails the property.
-    onError: (error) => {
-      if (error instanceof EventNotFoundError) converging.lostCheckpoints++
-      else failures.push(error)
-    },
+    // A catch-up a commit started, with nobody awaiting it: any failure fails the property.
+    onError: (error) => void failures.push(error),
   })
   await runner.start()
   const rebuilds: Array<Promise<unknown>> = []
@@ -70,7 +60,6 @@ export async function openConvergenceDevice(
     loseNextAnswer: false,
     lostAnswers: 0,
     rewrites: 0,
-    lostCheckpoints: 0,
     written,
     reports: () => store.db.table<SyncReport, number>(SYNC_REPORTS).toArray(),
     async projectionsCaughtUp() {
@@ -96,13 +85,7 @@ export async function openConvergenceDevice(
     if (!rewritten) return
     converging.rewrites++
     // As lead.ts: not awaited by the engine; the property waits for them before it compares.
-    rebuilds.push(
-      rebuildAll().catch((error: unknown) => {
-        if (!(error instanceof EventNotFoundError)) throw error
-        converging.lostCheckpoints++
-        return rebuildAll()
-      }),
-    )
+    rebuilds.push(rebuildAll())
   }
   const transport = options.transport
   const push = transport.push.bind(transport)
