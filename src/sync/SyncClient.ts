@@ -42,7 +42,7 @@ export class SyncClient {
   private readonly changeListeners = new Set<(change: Extract<SyncMessage, { type: 'sync-changed' }>) => void>()
   private readonly channel: BroadcastChannel
   private readonly stops: Array<() => void> = []
-  /** The log position of this tab's latest commit to a synced stream. */
+  /** The log position of the latest commit to a synced stream by this tab (or another tab that said so). */
   private ownLatest = 0
   private stopped = false
 
@@ -63,7 +63,7 @@ export class SyncClient {
         this.ownLatest = Math.max(before, last.globalPosition)
         this.refresh({})
         void store.streamsOfEach(events.map((event) => event.eventId)).then((streams) => {
-          if ([...streams.values()].flat().some((stream) => options.syncs(stream))) return this.send({ type: 'sync-now' })
+          if ([...streams.values()].flat().some((stream) => options.syncs(stream))) return this.send({ type: 'sync-now', committed: last.globalPosition })
           if (this.ownLatest === last.globalPosition) this.ownLatest = before
           this.refresh({})
         }, () => this.send({ type: 'sync-now' }))
@@ -116,6 +116,11 @@ export class SyncClient {
 
   private onMessage(message: SyncMessage): void {
     if (message.type === 'sync-status') this.refresh({ status: message.status })
+    else if (message.type === 'sync-now' && message.committed !== undefined && message.committed > this.ownLatest) {
+      // Another tab's change waits too: until the engine has looked past it, this tab says so as well.
+      this.ownLatest = message.committed
+      this.refresh({})
+    }
     else if (message.type === 'sync-changed') for (const listener of this.changeListeners) listener(message)
   }
 

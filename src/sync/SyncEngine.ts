@@ -119,10 +119,14 @@ export class SyncEngine {
     try {
       this.clientId ??= await this.ensureClientId()
       await this.scan()
+      // What waits is known from here on, also while the push is on its way.
+      await this.refreshPending()
       for (let round = 0; round < MAX_ROUNDS; round++) {
         await this.pullAll()
         if (!(await this.pushAll())) break
       }
+      // Past what this cycle wrote itself, so pages know nothing of theirs is left unseen.
+      await this.scan()
       this.failures = 0
       this.update({ connection: 'online', problem: null, retryAt: null })
       if (this.started && this.closeLive === null) this.openLive()

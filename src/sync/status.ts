@@ -85,8 +85,8 @@ export const initialSyncStatus: SyncStatus = {
 export type SyncMessage =
   | { type: 'sync-status'; status: SyncStatus }
   | { type: 'sync-status-request' }
-  /** Sync now (a page came online, the user asked). */
-  | { type: 'sync-now' }
+  /** Sync now (a page came online, the user asked); `committed`: a page's commit to a synced stream, at this log position. */
+  | { type: 'sync-now'; committed?: number }
   /** The engine changed the log: `rewritten` when it took events out (a rebase), so views reload. */
   | { type: 'sync-changed'; streams: string[]; rewritten: boolean }
 

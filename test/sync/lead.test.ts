@@ -34,11 +34,12 @@ class Network {
   }
 }
 
-async function tab(database: string, cookie: string, network: Network) {
+async function tab(database: string, cookie: string, network: Network, gate: { push?: Promise<void> } = {}) {
   const transport = httpTransport({
     baseUrl: 'http://kiroku.test',
     fetch: async (url, init) => {
       if (!network.online) throw new TypeError('Failed to fetch')
+      if (url.endsWith('/api/sync/push')) await gate.push
       const headers = new Headers(init?.headers)
       headers.set('cookie', cookie)
       return server.app.request(url, { ...init, headers })
@@ -59,7 +60,15 @@ async function tab(database: string, cookie: string, network: Network) {
   const online = { get: () => network.online, subscribe: (listener: () => void) => network.listen(listener) }
   const client = new SyncClient(store, { syncs: shopSync.syncs, online })
   stops.push(() => client.stop())
-  return { store, repository: new AggregateRepository(store), client }
+  return { store, repository: new AggregateRepository(store), client, online }
+}
+
+/** Another tab of the same device: its own connection and SyncClient, no worker of its own leading. */
+async function secondTab(database: string, online: ConstructorParameters<typeof SyncClient>[1]['online']) {
+  const store = await openTestStore({ name: database, readModels: shopDatabase })
+  const client = new SyncClient(store, { syncs: shopSync.syncs, ...(online ? { online } : {}) })
+  stops.push(() => client.stop())
+  return { store, client }
 }
 
 const until = (client: SyncClient, predicate: (view: SyncView) => boolean) =>
@@ -99,5 +108,28 @@ describe('sync in the leading worker, followed by a page', () => {
     page.client.syncNow()
     await vi.waitFor(() => expect(heard).toHaveBeenCalledWith(expect.objectContaining({ type: 'sync-changed', streams: [`Cart$${cartId}`], rewritten: false })))
     expect(await page.store.read.stream(`Cart$${cartId}`).count()).toBe(2)
+  })
+  it('says changes wait in every tab of the device while a push is on its way', { timeout: 30_000 }, async () => {
+    const { cookie } = await server.signUp(`tabs${crypto.randomUUID()}@example.com`)
+    const database = uniqueName()
+    let release!: () => void
+    const gate: { push?: Promise<void> } = {}
+    const first = await tab(database, cookie, new Network(), gate)
+    const second = await secondTab(database, first.online)
+    await until(second.client, (view) => view.state === 'synced')
+    gate.push = new Promise<void>((resolve) => (release = resolve))
+    const seen = new Set<string>()
+    const offs = [first.client, second.client].map((client) => client.subscribe((view) => void seen.add(view.state)))
+    await addItem(first.repository, { cartId: crypto.randomUUID(), itemId: 'sencha', quantity: 1, price: 1200 })
+    await until(second.client, (view) => view.state === 'waiting' && view.status.pending === 1)
+    expect(first.client.getSnapshot().state).toBe('waiting')
+    seen.clear()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    // The push is still unanswered: no tab has said synced meanwhile.
+    expect([...seen]).not.toContain('synced')
+    release()
+    await until(second.client, (view) => view.state === 'synced' && view.waiting === 0)
+    await until(first.client, (view) => view.state === 'synced' && view.waiting === 0)
+    for (const off of offs) off()
   })
 })
