@@ -103,7 +103,7 @@ export {
   storedIds,
   streamVersions,
 } from './io'
-export type { DecodeResult, DecodedLine, ImportPlan, ImportReport, ListStreamsOptions, NdjsonEvent, NdjsonIssue, StreamInfo, StreamPosition, ValuePath } from './io'
+export type { DecodeResult, DecodedLine, ImportOptions, ImportPlan, ImportProgress, ImportReport, ListStreamsOptions, NdjsonEvent, NdjsonIssue, StreamInfo, StreamPosition, ValuePath } from './io'
 
 export {
   EventDuplicatedInStreamError,

@@ -1,10 +1,10 @@
 // Import of an NDJSON log, all or nothing: every line is checked first, against the file and
 // against the store, and only a file with no problem at all is written, in one transaction.
-import type { NewEvent } from '../events'
+import type { NewEvent, RecordedEvent } from '../events'
 import { EventStoreError, registerError } from '../errors'
 import type { EventStore } from '../client'
-import { decodeLine, type DecodedLine } from './ndjson'
-import { storedIds, streamVersions } from './streamCatalog'
+import { decodeLine, encodeEvent, type DecodedLine } from './ndjson'
+import { membershipsOf, storedIds, streamVersions } from './streamCatalog'
 
 /** A problem with one line (1-based), phrased to follow "Line N …". */
 export interface NdjsonIssue {
@@ -24,9 +24,31 @@ export class NdjsonImportError extends EventStoreError {
 registerError('NdjsonImportError', (fields) => new NdjsonImportError((fields.issues as NdjsonIssue[]) ?? []))
 
 export interface ImportReport {
+  /** Events written. */
   events: number
+  /** Streams events were written to. */
   streams: number
+  /**
+   * Lines whose event this store already holds, the same in every way (an export imported
+   * again): nonzero only when every line is one, and then nothing is written.
+   */
+  alreadyStored: number
 }
+
+/** How far an import is: `done` of `total` lines checked, or events written. */
+export interface ImportProgress {
+  phase: 'checking' | 'writing'
+  done: number
+  total: number
+}
+
+export interface ImportOptions {
+  /** Called as the import moves on (often for a big file; at least at the start and end of each phase). */
+  onProgress?: (progress: ImportProgress) => void
+}
+
+/** Lines decoded, or events appended, between two progress calls. */
+const STEP = 1000
 
 /** Stream memberships to write with one `link` call: consecutive positions of one stream. */
 interface LinkGroup {
@@ -39,6 +61,8 @@ export interface ImportPlan {
   events: NewEvent[]
   links: LinkGroup[]
   streams: number
+  /** See ImportReport: when nonzero, `events` and `links` are empty. */
+  alreadyStored: number
 }
 
 /**
@@ -46,31 +70,59 @@ export interface ImportPlan {
  * the file's order with their ids and metadata, then joined to their streams at the positions
  * the file gives. Throws NdjsonImportError, having written nothing, when any line has a problem.
  */
-export async function importNdjson(store: EventStore, text: string): Promise<ImportReport> {
-  const plan = await planImport(store, text)
+export async function importNdjson(store: EventStore, text: string, options: ImportOptions = {}): Promise<ImportReport> {
+  const { onProgress } = options
+  const plan = await planImport(store, text, options)
+  const total = plan.events.length
+  onProgress?.({ phase: 'writing', done: 0, total })
   await store.transaction(async (tx) => {
-    if (plan.events.length) await tx.append(plan.events)
+    // In slices, so a progress bar can move; one transaction all the same.
+    for (let done = 0; done < total; ) {
+      const slice = plan.events.slice(done, done + STEP)
+      await tx.append(slice)
+      done += slice.length
+      onProgress?.({ phase: 'writing', done, total })
+    }
     for (const group of plan.links) await tx.link(group.eventIds, { stream: group.stream, expectedVersion: group.first - 1 })
   })
-  return { events: plan.events.length, streams: plan.streams }
+  return { events: total, streams: plan.streams, alreadyStored: plan.alreadyStored }
 }
 
 /** Every check of `importNdjson`, without writing: the plan, or NdjsonImportError. */
-export async function planImport(store: EventStore, text: string): Promise<ImportPlan> {
+export async function planImport(store: EventStore, text: string, options: ImportOptions = {}): Promise<ImportPlan> {
+  const { onProgress } = options
   const issues: NdjsonIssue[] = []
   const lines: DecodedLine[] = []
   const firstLineOf = new Map<string, number>()
-  text.split(/\r?\n/).forEach((raw, i) => {
-    if (raw.trim() === '') return
+  const raws = text.split(/\r?\n/)
+  onProgress?.({ phase: 'checking', done: 0, total: raws.length })
+  for (let i = 0; i < raws.length; i++) {
+    if (onProgress && i > 0 && i % STEP === 0) {
+      onProgress({ phase: 'checking', done: i, total: raws.length })
+      // Let the page paint the progress: decoding a big file is otherwise one long task.
+      await new Promise((resolve) => setTimeout(resolve, 0))
+    }
+    const raw = raws[i] as string
+    if (raw.trim() === '') continue
     const decoded = decodeLine(raw, i + 1)
-    if (!decoded.ok) return issues.push(...decoded.problems.map((message) => ({ line: i + 1, message })))
+    if (!decoded.ok) {
+      issues.push(...decoded.problems.map((message) => ({ line: i + 1, message })))
+      continue
+    }
     const { eventId } = decoded.value.event
     const earlier = firstLineOf.get(eventId)
-    if (earlier !== undefined) return issues.push({ line: i + 1, message: `repeats event id "${eventId}" from line ${earlier}` })
+    if (earlier !== undefined) {
+      issues.push({ line: i + 1, message: `repeats event id "${eventId}" from line ${earlier}` })
+      continue
+    }
     firstLineOf.set(eventId, i + 1)
     lines.push(decoded.value)
-  })
+  }
   const stored = await storedIds(store, lines.map((l) => l.event.eventId))
+  onProgress?.({ phase: 'checking', done: raws.length, total: raws.length })
+  if (issues.length === 0 && lines.length > 0 && stored.size === lines.length && (await allTheSame(store, lines))) {
+    return { events: [], links: [], streams: 0, alreadyStored: lines.length }
+  }
   for (const { line, event } of lines) {
     if (stored.has(event.eventId)) issues.push({ line, message: `holds event "${event.eventId}", which this store already has` })
   }
@@ -78,7 +130,35 @@ export async function planImport(store: EventStore, text: string): Promise<Impor
   if (issues.length === 0) issues.push(...(await checkStreams(store, lines)))
   const links = issues.length === 0 ? linkOrder(lines, issues) : []
   if (issues.length) throw new NdjsonImportError(issues.sort((a, b) => a.line - b.line))
-  return { events: lines.map((l) => l.event), links, streams: new Set(links.map((g) => g.stream)).size }
+  return { events: lines.map((l) => l.event), links, streams: new Set(links.map((g) => g.stream)).size, alreadyStored: 0 }
+}
+
+/**
+ * Whether the store holds every line's event as the line has it: type, data, metadata and
+ * streams at the same positions. Both sides are compared as the export writes them, so Dates,
+ * bigints and key order count the way they do in the file.
+ */
+async function allTheSame(store: EventStore, lines: DecodedLine[]): Promise<boolean> {
+  const ids = lines.map((l) => l.event.eventId)
+  const [events, memberships] = await Promise.all([store.read.withIds(ids).toArray(), membershipsOf(store, ids)])
+  const byId = new Map(events.map((event) => [event.eventId, event]))
+  return lines.every(({ event, streams }) => {
+    const stored = byId.get(event.eventId)
+    if (!stored) return false
+    const mine = encodeEvent({ ...stored, globalPosition: 0 }, memberships.get(event.eventId) ?? [])
+    const theirs = encodeEvent({ ...event, globalPosition: 0 } as RecordedEvent, streams)
+    return sameJson(JSON.parse(mine), JSON.parse(theirs))
+  })
+}
+
+/** Deep equality of two parsed JSON values, whatever the order of their keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
+  const keysA = Object.keys(a)
+  const keysB = Object.keys(b)
+  if (keysA.length !== keysB.length) return false
+  return keysA.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
 }
 
 /** Each stream's positions must run without gaps or repeats from the stream's next position here. */

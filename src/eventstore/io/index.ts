@@ -1,5 +1,5 @@
 export { NdjsonImportError, importNdjson, planImport } from './importNdjson'
-export type { ImportPlan, ImportReport, NdjsonIssue } from './importNdjson'
+export type { ImportOptions, ImportPlan, ImportProgress, ImportReport, NdjsonIssue } from './importNdjson'
 export { decodeLine, encodeEvent, exportNdjson, exportNdjsonText } from './ndjson'
 export type { DecodeResult, DecodedLine, NdjsonEvent, ValuePath } from './ndjson'
 export { countStreams, listStreams, membershipsOf, storedIds, streamVersions } from './streamCatalog'

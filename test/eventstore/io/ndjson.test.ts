@@ -83,7 +83,7 @@ describe('NDJSON export while the app writes', () => {
     let text = first.done ? '' : first.value
     for await (const chunk of chunks) text += chunk
     const target = await openTestStore()
-    expect(await importNdjson(target, text)).toEqual({ events: 5, streams: 2 })
+    expect(await importNdjson(target, text)).toEqual({ events: 5, streams: 2, alreadyStored: 0 })
     expect(text).toBe(before)
     expect(ids(await target.read.stream('S').toArray())).toEqual(['e1', 'e2', 'e3'])
     expect(ids(await target.read.stream('Other').toArray())).toEqual(['o1', 'o2', 'e2'])
@@ -121,7 +121,7 @@ describe('NDJSON import', () => {
     const source = await seeded()
     const text = await exportNdjsonText(source)
     const target = await openTestStore()
-    expect(await importNdjson(target, text)).toEqual({ events: 4, streams: 3 })
+    expect(await importNdjson(target, text)).toEqual({ events: 4, streams: 3, alreadyStored: 0 })
     const copy = await snapshot(target)
     expect(copy).toEqual(await snapshot(source))
     expect(copy.events[3]?.data).toEqual({ text: 'd', at: at('2020-01-02T03:04:05.006Z') })
@@ -210,8 +210,8 @@ describe('NDJSON import', () => {
   it('skips blank lines, accepts CRLF and imports an empty file as nothing', async () => {
     const text = await exportNdjsonText(await seeded())
     const target = await openTestStore()
-    expect(await importNdjson(target, `\r\n${text.replaceAll('\n', '\r\n')}\r\n\r\n`)).toEqual({ events: 4, streams: 3 })
-    expect(await importNdjson(await openTestStore(), '')).toEqual({ events: 0, streams: 0 })
+    expect(await importNdjson(target, `\r\n${text.replaceAll('\n', '\r\n')}\r\n\r\n`)).toEqual({ events: 4, streams: 3, alreadyStored: 0 })
+    expect(await importNdjson(await openTestStore(), '')).toEqual({ events: 0, streams: 0, alreadyStored: 0 })
   })
 
   it('keeps its issues across postMessage (toJSON, reviveError)', () => {
