@@ -7,7 +7,7 @@ import { OrderScreen } from './screens/OrderScreen'
 import { AccountScreen } from './screens/AccountScreen'
 import { OrdersScreen } from './screens/OrdersScreen'
 import { useAccount, useCart } from './ShopContext'
-import { StatusBar } from './StatusBar'
+import { AppNotices, ConnectionIndicator, InstallButton } from './StatusBar'
 import { SyncIndicator } from './SyncIndicator'
 import { SyncNotice } from './SyncNotice'
 import './app.css'
@@ -37,6 +37,7 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
+/** The shoppers' navigation: the shop, the cart (with its count, always in view) and the orders. */
 function Nav({ current }: { current: Route['screen'] }) {
   const count = useCart((c) => c.itemCount)
   const link = (route: Route, label: string, extra?: string) => (
@@ -53,7 +54,6 @@ function Nav({ current }: { current: Route['screen'] }) {
         {link({ screen: 'catalog' }, 'Shop')}
         {link({ screen: 'cart' }, 'Cart', count > 0 ? ` (${count})` : '')}
         {link({ screen: 'orders' }, 'Orders')}
-        {link({ screen: 'devtools' }, 'Devtools page')}
       </ul>
     </nav>
   )
@@ -65,7 +65,7 @@ function AccountStatus({ current }: { current: Route['screen'] }) {
   return (
     <div className="account-status">
       <SyncIndicator />
-      <a href={hrefOf({ screen: 'account' })} aria-current={current === 'account' ? 'page' : undefined}>
+      <a className="account-link" href={hrefOf({ screen: 'account' })} aria-current={current === 'account' ? 'page' : undefined}>
         {user ? (
           <>
             <span className="visually-hidden">Signed in as </span>
@@ -79,6 +79,18 @@ function AccountStatus({ current }: { current: Route['screen'] }) {
   )
 }
 
+/** Below every screen: installing the app, and the developers' way into the event log. */
+function Footer() {
+  return (
+    <footer className="app-footer">
+      <InstallButton />
+      <div className="dev-entry">
+        For developers: the <a href={hrefOf({ screen: 'devtools' })}>Devtools page</a>, or <DevtoolsToggle /> over any screen (Alt+Shift+D).
+      </div>
+    </footer>
+  )
+}
+
 export function App() {
   const route = parseRoute(useHash())
   return (
@@ -88,19 +100,26 @@ export function App() {
       </a>
       <header className="app-header">
         <a className="brand" href="#/">
-          記録 Kiroku shop
+          <img src="/icons/icon.svg" alt="" width={28} height={28} />
+          <span lang="ja" className="brand-mark">
+            記録
+          </span>{' '}
+          Kiroku shop
         </a>
+        <div className="header-status">
+          <ConnectionIndicator />
+          <AccountStatus current={route.screen} />
+        </div>
         <Nav current={route.screen} />
-        <AccountStatus current={route.screen} />
-        <DevtoolsToggle />
       </header>
-      <StatusBar />
+      <AppNotices />
       <SyncNotice />
       <main id="main" tabIndex={-1}>
         <ErrorBoundary key={route.screen}>
           <Screen route={route} />
         </ErrorBoundary>
       </main>
+      <Footer />
     </>
   )
 }

@@ -24,7 +24,7 @@ export function SyncIndicator() {
         <span className="sync-icon" aria-hidden="true">
           {ICON[tone]}
         </span>{' '}
-        {syncShortText(view)}
+        <span className="sync-text">{syncShortText(view)}</span>
       </p>
       {view?.state === 'signed-out' && <a href={hrefOf({ screen: 'account' })}>Sign in again</a>}
       {view?.state === 'problem' && <a href={hrefOf({ screen: 'devtools', section: 'sync' })}>See what happened</a>}

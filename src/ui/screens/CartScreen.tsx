@@ -45,8 +45,10 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
   return (
     <tr>
       <th scope="row">{name}</th>
-      <td className="number">{yen(line.price)}</td>
-      <td>
+      <td className="number" data-label="Price each">
+        {yen(line.price)}
+      </td>
+      <td className="quantity">
         <label className="visually-hidden" htmlFor={inputId}>
           Quantity of {name}
         </label>
@@ -78,8 +80,10 @@ function LineRow({ line, error, report }: { line: CartLine; error: string | null
           </button>
         </div>
       </td>
-      <td className="number">{yen(line.price * line.quantity)}</td>
-      <td>
+      <td className="number line-total" data-label="Line total">
+        {yen(line.price * line.quantity)}
+      </td>
+      <td className="remove">
         <button type="button" className="link-button" onClick={() => void removing.run()} disabled={removing.pending} aria-label={`Remove ${name}`}>
           Remove
         </button>
@@ -105,7 +109,7 @@ function CartLines({ lines }: { lines: readonly CartLine[] }) {
         <thead>
           <tr>
             <th scope="col">Item</th>
-            <th scope="col" className="number">Price</th>
+            <th scope="col" className="number">Price each</th>
             <th scope="col">Quantity</th>
             <th scope="col" className="number">Line total</th>
             <th scope="col"><span className="visually-hidden">Actions</span></th>
@@ -185,21 +189,31 @@ export function CartScreen() {
           <dl className="totals" aria-label="Totals">
             <dt>Subtotal</dt>
             <dd data-testid="subtotal">{yen(cart.subtotal)}</dd>
-            <dt>Discount{cart.coupon ? ` (${cart.coupon.code})` : ''}</dt>
-            <dd data-testid="discount">−{yen(cart.discount)}</dd>
-            <dt>Total</dt>
-            <dd data-testid="total" className="total">
-              {yen(cart.total)}
-            </dd>
+            {/* No coupon, no discount line: "−¥0" would only raise a question. */}
+            {cart.discount > 0 && (
+              <>
+                <dt>Discount{cart.coupon ? ` (${cart.coupon.code})` : ''}</dt>
+                <dd data-testid="discount">−{yen(cart.discount)}</dd>
+              </>
+            )}
           </dl>
-          <button type="button" className="primary" onClick={() => void checkout()} disabled={pending}>
-            Check out
-          </button>
-          {error && (
-            <p className="field-error" role="alert">
-              {error}
+          {/* The total and Check out stay in reach at the foot of the screen while the lines scroll. */}
+          <div className="checkout-bar">
+            <p className="checkout-total">
+              Total{' '}
+              <span data-testid="total" className="total">
+                {yen(cart.total)}
+              </span>
             </p>
-          )}
+            <button type="button" className="primary" onClick={() => void checkout()} disabled={pending}>
+              Check out
+            </button>
+            {error && (
+              <p className="field-error" role="alert">
+                {error}
+              </p>
+            )}
+          </div>
         </>
       )}
     </section>

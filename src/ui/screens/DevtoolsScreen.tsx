@@ -31,7 +31,7 @@ export default function DevtoolsScreen() {
   const route = parseRoute(useHash())
   const initialTab = route.screen === 'devtools' && route.section === 'sync' ? 'sync' : undefined
   return (
-    <section aria-labelledby="devtools-title">
+    <section aria-labelledby="devtools-title" className="devtools-page">
       <h1 id="devtools-title">Devtools</h1>
       <ShopDevtools key={initialTab} initialTab={initialTab} />
     </section>

@@ -33,7 +33,7 @@ export function OrdersScreen() {
       ) : orders.length === 0 ? (
         <p>No orders yet. Check out a cart and it shows up here.</p>
       ) : (
-        <table className="orders">
+        <table className="orders responsive">
           <caption className="visually-hidden">Your orders, newest first</caption>
           <thead>
             <tr>
@@ -51,13 +51,17 @@ export function OrdersScreen() {
                 <th scope="row">
                   <a href={hrefOf({ screen: 'order', orderId: order.orderId })}>#{order.orderId.slice(0, 8)}</a>
                 </th>
-                <td>{dateTime(order.placedAt)}</td>
-                <td className="number">{order.itemCount}</td>
-                <td className="number">{yen(order.total)}</td>
-                <td>
+                <td data-label="Placed">{dateTime(order.placedAt)}</td>
+                <td className="number" data-label="Items">
+                  {order.itemCount}
+                </td>
+                <td className="number" data-label="Total">
+                  {yen(order.total)}
+                </td>
+                <td data-label="Status">
                   <span className={`badge ${order.status}`}>{order.status}</span>
                 </td>
-                {server && <td>{onServer.has(order.orderId) ? 'stored on the server' : 'not on the server yet'}</td>}
+                {server && <td data-label="Account">{onServer.has(order.orderId) ? 'stored on the server' : 'not on the server yet'}</td>}
               </tr>
             ))}
           </tbody>
