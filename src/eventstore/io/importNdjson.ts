@@ -95,6 +95,7 @@ export async function planImport(store: EventStore, text: string, options: Impor
   const lines: DecodedLine[] = []
   const firstLineOf = new Map<string, number>()
   const raws = text.split(/\r?\n/)
+  if (raws.length > 1 && raws.at(-1) === '') raws.pop() // the newline that ends the last line starts none
   onProgress?.({ phase: 'checking', done: 0, total: raws.length })
   for (let i = 0; i < raws.length; i++) {
     if (onProgress && i > 0 && i % STEP === 0) {

@@ -90,3 +90,13 @@ describe('NDJSON import of what the store already holds', () => {
     ])
   })
 })
+
+describe('NDJSON import progress counts', () => {
+  it('counts the lines of the file, not the newline that ends it', async () => {
+    const source = await openTestStore()
+    await source.append(notes(3))
+    const totals = new Set<number>()
+    await importNdjson(await openTestStore(), await exportNdjsonText(source), { onProgress: (p) => p.phase === 'checking' && totals.add(p.total) })
+    expect([...totals]).toEqual([3])
+  })
+})
