@@ -1,9 +1,9 @@
 import { useId, useRef, useState, type ChangeEvent } from 'react'
-import { exportNdjson, importNdjson, NdjsonImportError, type EventStore, type NdjsonIssue } from '../eventstore'
+import { exportNdjson, importNdjson, NdjsonImportError, type EventStore, type ImportProgress, type NdjsonIssue } from '../eventstore'
 
 type Outcome =
   | { kind: 'idle' }
-  | { kind: 'busy'; message: string }
+  | { kind: 'busy'; message: string; progress?: { done: number; total: number } }
   | { kind: 'done'; message: string }
   | { kind: 'failed'; message: string; issues: readonly NdjsonIssue[] }
 
@@ -34,10 +34,18 @@ export function ImportExport({ store }: { store: EventStore }) {
   const onImport = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0]
     if (!file) return
-    setOutcome({ kind: 'busy', message: `Checking ${file.name}…` })
+    setOutcome({ kind: 'busy', message: `Reading ${file.name}…` })
+    const onProgress = ({ phase, done, total }: ImportProgress) =>
+      setOutcome({ kind: 'busy', message: progressText(phase, done, total), progress: { done, total } })
     try {
-      const report = await importNdjson(store, await file.text())
-      setOutcome({ kind: 'done', message: `Imported ${report.events} ${report.events === 1 ? 'event' : 'events'} in ${report.streams} ${report.streams === 1 ? 'stream' : 'streams'} from ${file.name}.` })
+      const report = await importNdjson(store, await file.text(), { onProgress })
+      setOutcome({
+        kind: 'done',
+        message:
+          report.alreadyStored > 0
+            ? `Already imported: nothing to do. This store holds all ${count(report.alreadyStored, 'event')} of ${file.name}, as the file has them.`
+            : `Imported ${count(report.events, 'event')} in ${count(report.streams, 'stream')} from ${file.name}.`,
+      })
     } catch (error) {
       const issues = error instanceof NdjsonImportError ? error.issues : []
       const message =
@@ -50,18 +58,33 @@ export function ImportExport({ store }: { store: EventStore }) {
     }
   }
 
+  const busy = outcome.kind === 'busy'
   return (
     <div className="kd-io">
-      <button type="button" onClick={() => void onExport()} disabled={outcome.kind === 'busy'}>
-        Export NDJSON
-      </button>
-      <label htmlFor={`${id}-file`} className="kd-io__import">
-        Import NDJSON
-      </label>
-      <input id={`${id}-file`} ref={input} type="file" accept=".ndjson,.jsonl,application/x-ndjson,application/json" onChange={(e) => void onImport(e)} disabled={outcome.kind === 'busy'} />
-      <div className="kd-io__outcome" role="status" aria-live="polite">
+      <div className="kd-io__buttons">
+        <button type="button" className="kd-button" onClick={() => void onExport()} disabled={busy}>
+          Export NDJSON
+        </button>
+        {/* The real file input, visually hidden but focusable; its label is the button people see. */}
+        <input
+          id={`${id}-file`}
+          ref={input}
+          className="kd-visually-hidden kd-io__file"
+          type="file"
+          accept=".ndjson,.jsonl,application/x-ndjson,application/json"
+          onChange={(e) => void onImport(e)}
+          disabled={busy}
+        />
+        <label htmlFor={`${id}-file`} className="kd-button kd-io__import">
+          Import NDJSON
+        </label>
+      </div>
+      <div className="kd-io__outcome" id={`${id}-outcome`} role="status" aria-live="polite">
         {outcome.kind !== 'idle' && outcome.kind !== 'failed' && <p>{outcome.message}</p>}
       </div>
+      {busy && outcome.progress && (
+        <progress className="kd-io__progress" aria-labelledby={`${id}-outcome`} value={outcome.progress.done} max={Math.max(outcome.progress.total, 1)} />
+      )}
       {outcome.kind === 'failed' && (
         <div className="kd-error" role="alert">
           <p>{outcome.message}</p>
@@ -79,6 +102,13 @@ export function ImportExport({ store }: { store: EventStore }) {
       )}
     </div>
   )
+}
+
+const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${n === 1 ? noun : `${noun}s`}`
+
+function progressText(phase: ImportProgress['phase'], done: number, total: number): string {
+  const of = `${done.toLocaleString('en')} of ${total.toLocaleString('en')}`
+  return phase === 'checking' ? `Checking ${of} lines…` : `Writing ${of} events…`
 }
 
 /** Saves a Blob through a temporary link to its blob: URL (never to anything the data holds). */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { EventStore } from '../../src/eventstore'
+import { exportNdjsonText, type EventStore } from '../../src/eventstore'
 import { Counted, Noted } from '../support/events'
 import { openTestStore } from '../support/stores'
 import { button, click, field, find, pickFile, renderPanel, rowIds, text, waitFor } from './support'
@@ -81,5 +81,58 @@ describe('devtools export and import', () => {
     const alert = await waitFor(() => find(view, '[role="alert"]'))
     expect([...alert.querySelectorAll('li')].map((li) => text(li))).toEqual(['Line 1 has no "data"', 'Line 1 has no "metadata.timestamp" (an ISO date)'])
     expect(await target.read.count()).toBe(0)
+  })
+})
+
+describe('devtools import, like an app', () => {
+  it('is a button people see, over a file input that keeps the name "Import NDJSON" and takes the keyboard focus', async () => {
+    const view = await renderPanel({ store: await openTestStore() })
+    const input = field(view, 'Import NDJSON')
+    const label = [...view.querySelectorAll('label')].find((l) => text(l) === 'Import NDJSON') as HTMLLabelElement
+    expect(input.type).toBe('file')
+    expect(label.classList).toContain('kd-button')
+    expect(input.getBoundingClientRect().width).toBeLessThanOrEqual(1)
+    expect(label.getBoundingClientRect().height).toBeGreaterThan(20)
+    input.focus()
+    expect(document.activeElement).toBe(input)
+    expect(input.tabIndex).toBe(0)
+  })
+
+  it('shows a progress bar with counts while it checks a big file', async () => {
+    const source = await openTestStore()
+    await source.append(
+      Array.from({ length: 2500 }, (_, i) => Noted({ text: `n${i}` }, { eventId: `big-${i}` })),
+      { stream: 'Big' },
+    )
+    const file = new File([await exportNdjsonText(source)], 'big.ndjson')
+    const view = await renderPanel({ store: await openTestStore() })
+    const outcome = find(view, '.kd-io__outcome')
+    const seen: string[] = []
+    const bars: Array<{ value: number; max: number }> = []
+    const observer = new MutationObserver(() => {
+      seen.push(text(outcome))
+      const bar = view.querySelector('progress')
+      if (bar) bars.push({ value: bar.value, max: bar.max })
+    })
+    observer.observe(view, { subtree: true, childList: true, characterData: true, attributes: true })
+    await pickFile(field(view, 'Import NDJSON'), file)
+    await waitFor(() => expect(text(outcome)).toBe('Imported 2,500 events in 1 stream from big.ndjson.'))
+    observer.disconnect()
+    expect(seen.some((message) => /^Checking [\d,]+ of 2,500 lines…$/.test(message))).toBe(true)
+    expect(bars.length).toBeGreaterThan(0)
+    expect(bars.every((bar) => bar.value <= bar.max)).toBe(true)
+    expect(view.querySelector('progress')).toBeNull()
+  })
+
+  it('says there is nothing to do when the same export is imported again, and lists no problem', async () => {
+    const store = await seeded()
+    const view = await renderPanel({ store })
+    const exported = await exportThroughPanel(view)
+    await pickFile(field(view, 'Import NDJSON'), new File([exported], 'again.ndjson'))
+    await waitFor(() =>
+      expect(text(view.querySelector('.kd-io__outcome'))).toBe('Already imported: nothing to do. This store holds all 3 events of again.ndjson, as the file has them.'),
+    )
+    expect(view.querySelector('[role="alert"]')).toBeNull()
+    expect(await store.read.count()).toBe(3)
   })
 })
