@@ -32,24 +32,26 @@ function Table({ source, onSelectEvent }: { source: ProjectionsSource; onSelectE
   const { projections } = useSyncExternalStore(subscribe, () => source.getSnapshot())
   if (projections.length === 0) return <p>No projection has reported yet.</p>
   return (
-    <table className="kd-table">
-      <thead>
-        <tr>
-          <th scope="col">Projection</th>
-          <th scope="col">Status</th>
-          <th scope="col">Checkpoint</th>
-          <th scope="col">Head</th>
-          <th scope="col">Lag</th>
-          <th scope="col">Progress</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
-        {projections.map((p) => (
-          <Row key={p.name} projection={p} source={source} onSelectEvent={onSelectEvent} />
-        ))}
-      </tbody>
-    </table>
+    <div className="kd-scroll-x">
+      <table className="kd-table">
+        <thead>
+          <tr>
+            <th scope="col">Projection</th>
+            <th scope="col">Status</th>
+            <th scope="col">Checkpoint</th>
+            <th scope="col">Head</th>
+            <th scope="col">Lag</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {projections.map((p) => (
+            <Row key={p.name} projection={p} source={source} onSelectEvent={onSelectEvent} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   )
 }
 

@@ -31,6 +31,20 @@ export function summarize(data: unknown, max = 160): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
 
+/**
+ * The timeline's Data cell: the fields that tell this event from its neighbours. A top-level
+ * field whose value is the id of one of the event's streams (`cartId` in `Cart$<that id>`) says
+ * what the Streams cell says already, on every row of that stream, so it is left out; when
+ * nothing else is left the whole summary is shown.
+ */
+export function distinctSummary(data: unknown, streams: readonly string[], max = 160): string {
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || data instanceof Date || data instanceof Map || data instanceof Set) return summarize(data, max)
+  const ids = new Set(streams.map((stream) => stream.slice(stream.indexOf('$') + 1)).filter((id, i) => id && streams[i]?.includes('$')))
+  const rest = Object.entries(data).filter(([, value]) => !(typeof value === 'string' && ids.has(value)))
+  if (rest.length === 0 || rest.length === Object.keys(data).length) return summarize(data, max)
+  return summarize(Object.fromEntries(rest), max)
+}
+
 /** The entries a viewer shows for an object-like value, or null for a leaf. */
 export function entriesOf(value: unknown): Array<[string, unknown]> {
   if (value instanceof Map) return [...value.entries()].map(([k, v], i) => [typeof k === 'string' ? k : `${i}: ${toText(k, 60)}`, v])

@@ -16,10 +16,10 @@ afterEach(() => {
   }
 })
 
-/** Renders the panel into a fresh container in the page. */
-export async function renderPanel(props: DevtoolsPanelProps): Promise<HTMLElement> {
+/** Renders the panel into a fresh container in the page, 1280 px wide unless told (390: a phone). */
+export async function renderPanel(props: DevtoolsPanelProps, width = 1280): Promise<HTMLElement> {
   const container = document.createElement('div')
-  container.style.width = '1280px'
+  container.style.width = `${width}px`
   document.body.append(container)
   const root = createRoot(container)
   mounted.push({ root, container })

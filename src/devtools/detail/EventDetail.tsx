@@ -19,7 +19,7 @@ interface EventDetailProps {
   onShowCorrelation: (correlationId: string) => void
 }
 
-/** One event: data, metadata, streams, relations, handler runs and, for aggregate streams, time travel. */
+/** One event: for aggregate streams time travel, then data, metadata, streams, relations and handler runs. */
 export function EventDetail(props: EventDetailProps) {
   const { store, eventId } = props
   const loaded = useAsync(() => store.read.event(eventId), [store, eventId])
@@ -50,6 +50,12 @@ function Loaded({ store, event, aggregates, dispatches, onSelect, onShowStream, 
         <dt>Time</dt>
         <dd>{formatTime(event.metadata.timestamp)}</dd>
       </dl>
+      {/* Time travel first: the reason to open an aggregate's event, in reach without scrolling. */}
+      {streams.status === 'done' &&
+        streams.value.map(({ stream, position }) => {
+          const Type = aggregateOf(stream, aggregates)
+          return Type ? <TimeTravel key={stream} store={store} Type={Type} stream={stream} position={position} onSelect={onSelect} /> : null
+        })}
       <section {...section('data')}>
         <h4 id={`${id}-data`}>Data</h4>
         <ValueTree value={event.data} label="Event data" />
@@ -85,11 +91,6 @@ function Loaded({ store, event, aggregates, dispatches, onSelect, onShowStream, 
           <HandlerRuns dispatches={dispatches} eventId={event.eventId} />
         </section>
       )}
-      {streams.status === 'done' &&
-        streams.value.map(({ stream, position }) => {
-          const Type = aggregateOf(stream, aggregates)
-          return Type ? <TimeTravel key={stream} store={store} Type={Type} stream={stream} position={position} onSelect={onSelect} /> : null
-        })}
     </article>
   )
 }

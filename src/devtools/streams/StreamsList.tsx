@@ -46,30 +46,32 @@ export function StreamsList({ store, aggregates, onOpen }: StreamsListProps) {
         <input id={`${id}-prefix`} type="search" value={prefix} onChange={(e) => setPrefix(e.target.value)} spellCheck={false} autoComplete="off" placeholder="e.g. Cart$" />
       </div>
       {state.error && <p className="kd-error">The streams could not be read: {state.error}</p>}
-      <table className="kd-table">
-        <thead>
-          <tr>
-            <th scope="col">Stream</th>
-            <th scope="col">Version</th>
-            <th scope="col">Events</th>
-            <th scope="col">Aggregate</th>
-          </tr>
-        </thead>
-        <tbody>
-          {streams.map(({ stream, version }) => (
-            <tr key={stream}>
-              <td>
-                <button type="button" className="kd-link" onClick={() => onOpen(stream)} aria-label={`Show the events of ${stream}`}>
-                  {stream}
-                </button>
-              </td>
-              <td>{version}</td>
-              <td>{version + 1}</td>
-              <td>{aggregateOf(stream, aggregates)?.aggregateName ?? ''}</td>
+      <div className="kd-scroll-x">
+        <table className="kd-table">
+          <thead>
+            <tr>
+              <th scope="col">Stream</th>
+              <th scope="col">Version</th>
+              <th scope="col">Events</th>
+              <th scope="col">Aggregate</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {streams.map(({ stream, version }) => (
+              <tr key={stream}>
+                <td>
+                  <button type="button" className="kd-link" onClick={() => onOpen(stream)} aria-label={`Show the events of ${stream}`}>
+                    {stream}
+                  </button>
+                </td>
+                <td>{version}</td>
+                <td>{version + 1}</td>
+                <td>{aggregateOf(stream, aggregates)?.aggregateName ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p role="status">{state.loading ? 'Reading streams…' : `${streams.length} ${streams.length === 1 ? 'stream' : 'streams'}${state.more ? ' so far' : ''}.`}</p>
       {state.more && (
         <button type="button" disabled={state.loading} onClick={() => load(streams.at(-1)?.stream, streams)}>

@@ -10,28 +10,30 @@ export function PendingCommits({ commits }: { commits: readonly PendingCommit[] 
       {commits.length === 0 ? (
         <p className="kd-muted">Nothing waits: the server has every local change.</p>
       ) : (
-        <table className="kd-table kd-pending">
-          <thead>
-            <tr>
-              <th scope="col">Stream</th>
-              <th scope="col">Confirmed version</th>
-              <th scope="col">Events</th>
-              <th scope="col">Types</th>
-            </tr>
-          </thead>
-          <tbody>
-            {commits.map((commit, i) => (
-              <tr key={`${commit.stream}:${i}`}>
-                <th scope="row">
-                  <code>{commit.stream}</code>
-                </th>
-                <td>{commit.confirmed < 0 ? 'none (-1)' : commit.confirmed}</td>
-                <td>{commit.events}</td>
-                <td>{commit.types.join(', ')}</td>
+        <div className="kd-scroll-x">
+          <table className="kd-table kd-pending">
+            <thead>
+              <tr>
+                <th scope="col">Stream</th>
+                <th scope="col">Confirmed version</th>
+                <th scope="col">Events</th>
+                <th scope="col">Types</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {commits.map((commit, i) => (
+                <tr key={`${commit.stream}:${i}`}>
+                  <th scope="row">
+                    <code>{commit.stream}</code>
+                  </th>
+                  <td>{commit.confirmed < 0 ? 'none (-1)' : commit.confirmed}</td>
+                  <td>{commit.events}</td>
+                  <td>{commit.types.join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   )

@@ -13,41 +13,43 @@ export function SyncReports({ reports }: { reports: readonly SyncReport[] }) {
       {reports.length === 0 ? (
         <p className="kd-muted">None: the server took every change of this device.</p>
       ) : (
-        <table className="kd-table kd-reports">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Stream</th>
-              <th scope="col">Type</th>
-              <th scope="col">Event id</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Data</th>
-            </tr>
-          </thead>
-          <tbody>
-            {newestFirst.map((report) => (
-              <tr key={report.id ?? `${report.eventId}:${report.at}`} data-event-id={report.eventId}>
-                <td>{timeOf(report.at)}</td>
-                <td>{report.kind}</td>
-                <td>
-                  <code>{report.stream}</code>
-                </td>
-                <td>{report.type}</td>
-                <td>
-                  <code>{report.eventId}</code>
-                </td>
-                <td>
-                  <code>{report.reason.code}</code>
-                  {report.reason.error ? ` (${report.reason.error})` : ''}: {report.reason.message}
-                </td>
-                <td>
-                  <code>{summarize(report.data)}</code>
-                </td>
+        <div className="kd-scroll-x">
+          <table className="kd-table kd-reports">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Stream</th>
+                <th scope="col">Type</th>
+                <th scope="col">Event id</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Data</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {newestFirst.map((report) => (
+                <tr key={report.id ?? `${report.eventId}:${report.at}`} data-event-id={report.eventId}>
+                  <td>{timeOf(report.at)}</td>
+                  <td>{report.kind}</td>
+                  <td>
+                    <code>{report.stream}</code>
+                  </td>
+                  <td>{report.type}</td>
+                  <td>
+                    <code>{report.eventId}</code>
+                  </td>
+                  <td>
+                    <code>{report.reason.code}</code>
+                    {report.reason.error ? ` (${report.reason.error})` : ''}: {report.reason.message}
+                  </td>
+                  <td>
+                    <code>{summarize(report.data)}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   )

@@ -1,9 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { useEffect, useLayoutEffect, useRef, useSyncExternalStore, type KeyboardEvent } from 'react'
-import { formatTime, summarize } from '../format'
+import { useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react'
+import { distinctSummary, formatTime } from '../format'
 import type { TimelineModel, TimelineRow } from './TimelineModel'
 
 export const ROW_HEIGHT = 28
+/** A row on a narrow list: two lines (type and time; streams and data). */
+export const COMPACT_ROW_HEIGHT = 42
+/** Below this width (px) the list shows two-line rows. */
+const COMPACT_BELOW = 560
 
 interface TimelineProps {
   model: TimelineModel
@@ -17,14 +21,17 @@ export function Timeline({ model, selectedId, onSelect, filtered }: TimelineProp
   const state = useSyncExternalStore(model.subscribe, model.getSnapshot)
   const { rows, exhausted, loading } = state
   const scroller = useRef<HTMLDivElement>(null)
+  const compact = useNarrow(scroller, COMPACT_BELOW)
+  const rowHeight = compact ? COMPACT_ROW_HEIGHT : ROW_HEIGHT
   const virtualizer = useVirtualizer({
     count: rows.length + (exhausted ? 0 : 1),
     getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 10,
     initialRect: { width: 800, height: 480 },
     getItemKey: (index) => rows[index]?.event.eventId ?? 'more',
   })
+  useLayoutEffect(() => virtualizer.measure(), [virtualizer, rowHeight])
   const items = virtualizer.getVirtualItems()
   const lastIndex = items.at(-1)?.index ?? 0
 
@@ -42,8 +49,8 @@ export function Timeline({ model, selectedId, onSelect, filtered }: TimelineProp
     const element = scroller.current
     if (!element || !before || before === firstId || element.scrollTop === 0) return
     const added = rows.findIndex((row) => row.event.eventId === before)
-    if (added > 0) element.scrollTop += added * ROW_HEIGHT
-  }, [firstId, rows])
+    if (added > 0) element.scrollTop += added * rowHeight
+  }, [firstId, rows, rowHeight])
 
   const onKeyDown = (event: KeyboardEvent<HTMLOListElement>) => {
     const current = (event.target as HTMLElement).closest('[data-index]')
@@ -57,7 +64,7 @@ export function Timeline({ model, selectedId, onSelect, filtered }: TimelineProp
   }
 
   return (
-    <div className="kd-timeline">
+    <div className={compact ? 'kd-timeline kd-timeline--compact' : 'kd-timeline'}>
       <div className="kd-timeline__head" aria-hidden="true">
         <span>#</span>
         <span>Time</span>
@@ -82,7 +89,7 @@ export function Timeline({ model, selectedId, onSelect, filtered }: TimelineProp
                 aria-posinset={item.index + 1}
                 aria-setsize={exhausted ? rows.length : -1}
                 className="kd-timeline__item"
-                style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                style={{ transform: `translateY(${item.start}px)`, height: rowHeight }}
               >
                 {row ? <Row row={row} selected={row.event.eventId === selectedId} onSelect={onSelect} /> : <span className="kd-timeline__more">{loading ? 'Loading…' : ''}</span>}
               </li>
@@ -100,16 +107,48 @@ export function Timeline({ model, selectedId, onSelect, filtered }: TimelineProp
 
 function Row({ row, selected, onSelect }: { row: TimelineRow; selected: boolean; onSelect: (eventId: string) => void }) {
   const { event, streams } = row
+  const time = formatTime(event.metadata.timestamp)
+  const space = time.indexOf(' ')
+  const streamsText = streams.map((s) => `${s.stream}@${s.position}`).join(' ')
+  const data = distinctSummary(
+    event.data,
+    streams.map((s) => s.stream),
+  )
   return (
     <button type="button" className="kd-row" aria-current={selected || undefined} data-event-id={event.eventId} onClick={() => onSelect(event.eventId)}>
       {/* The spaces keep the button's accessible name readable; the grid ignores them. */}
       <span className="kd-row__pos">{event.globalPosition}</span>{' '}
-      <span className="kd-row__time">{formatTime(event.metadata.timestamp)}</span>{' '}
-      <span className="kd-row__type">{event.type}</span>{' '}
-      <span className="kd-row__streams">{streams.map((s) => `${s.stream}@${s.position}`).join(' ')}</span>{' '}
-      <span className="kd-row__data">{summarize(event.data)}</span>
+      <span className="kd-row__time" title={time}>
+        {/* The date shows when the list is wide enough; the time always. */}
+        {space > 0 && <span className="kd-row__date">{time.slice(0, space + 1)}</span>}
+        {space > 0 ? time.slice(space + 1) : time}
+      </span>{' '}
+      <span className="kd-row__type" title={event.type}>
+        {event.type}
+      </span>{' '}
+      <span className="kd-row__streams" title={streamsText}>
+        {streamsText}
+      </span>{' '}
+      <span className="kd-row__data" title={data}>
+        {data}
+      </span>
     </button>
   )
+}
+
+/** Whether the element is narrower than `width` px, kept up to date as it resizes. */
+function useNarrow(ref: { current: HTMLElement | null }, width: number): boolean {
+  const [narrow, setNarrow] = useState(false)
+  useLayoutEffect(() => {
+    const element = ref.current
+    if (!element) return
+    const check = () => setNarrow(element.clientWidth > 0 && element.clientWidth < width)
+    check()
+    const observer = new ResizeObserver(check)
+    observer.observe(element)
+    return () => observer.disconnect()
+  }, [ref, width])
+  return narrow
 }
 
 /** `scanned` is null when storage answers the whole filter (a stream, a type): every event read matches. */

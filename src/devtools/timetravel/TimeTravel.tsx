@@ -59,12 +59,12 @@ export function TimeTravel({ store, Type, stream, position, onSelect }: TimeTrav
       {replayed.status === 'done' && (
         <div className="kd-travel__body">
           <div>
-            <h5>State</h5>
-            <ValueTree value={replayed.value.state} label={`State of ${stream} after position ${position}`} openDepth={3} />
-          </div>
-          <div>
             <h5>Changed by this event</h5>
             <Changes changes={replayed.value.changes} />
+          </div>
+          <div>
+            <h5>State</h5>
+            <ValueTree value={replayed.value.state} label={`State of ${stream} after position ${position}`} openDepth={3} />
           </div>
         </div>
       )}
