@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addToCart, newContext, openShop, useBrowser } from './browser'
+import { addToCart, baseURL, newContext, openShop, useBrowser } from './browser'
 
 const browser = useBrowser()
 
@@ -19,8 +19,9 @@ describe('the cart screen by keyboard and mouse', () => {
     await context.close()
   })
 
-  it('after a refused quantity, shows the cart’s quantity again, moves nothing, and the next click lands', async () => {
-    const context = await newContext(browser())
+  for (const viewport of [{ width: 1100, height: 850 }, { width: 390, height: 844 }, { width: 320, height: 700 }])
+  it(`after a refused quantity, shows the cart’s quantity again, moves nothing, and the next click lands (${viewport.width} px)`, async () => {
+    const context = await browser().newContext({ baseURL: baseURL(), viewport })
     const page = await openShop(context)
     await addToCart(page, 'Sencha green tea, 100 g')
     await addToCart(page, 'Bento box')
@@ -28,6 +29,9 @@ describe('the cart screen by keyboard and mouse', () => {
     const removeBento = page.getByRole('button', { name: 'Remove Bento box' })
     await removeBento.waitFor()
     const before = await removeBento.boundingBox()
+    // What is below the message does not move either.
+    const coupon = page.getByLabel('Coupon code')
+    const couponBefore = await coupon.boundingBox()
 
     const quantity = page.getByLabel('Quantity of Sencha green tea, 100 g')
     await quantity.fill('-3')
@@ -36,6 +40,7 @@ describe('the cart screen by keyboard and mouse', () => {
     await refused.waitFor()
     expect(await quantity.inputValue()).toBe('1')
     expect(await removeBento.boundingBox()).toEqual(before)
+    expect(await coupon.boundingBox()).toEqual(couponBefore)
 
     // One click, while the refused field still has the focus: leaving it submits nothing again.
     await removeBento.click()

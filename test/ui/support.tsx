@@ -2,7 +2,7 @@
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, vi } from 'vitest'
 import { DispatchLog } from '../../src/eventstore'
-import { valueSource, type AppUpdates, type Installer, type StoragePersistence } from '../../src/pwa'
+import { valueSource, type AppUpdates, type Installer, type Persistence, type StoragePersistence } from '../../src/pwa'
 import { initialSyncStatus, syncStateOf, type SyncClient, type SyncReport, type SyncStatus, type SyncView, type User } from '../../src/sync'
 import { App } from '../../src/ui/App'
 import { Shop } from '../../src/ui/Shop'
@@ -87,17 +87,19 @@ export interface MountOptions {
   sync?: ReturnType<typeof fakeSync> | null
   online?: boolean
   hash?: string
+  /** What the browser answered about keeping the site's data. */
+  persistence?: Persistence
 }
 
 /** Renders the App with these services over a fresh store; resolves once the header shows. */
-export async function mountApp({ account = fakeAccount(), sync = null, online = true, hash = '' }: MountOptions = {}) {
+export async function mountApp({ account = fakeAccount(), sync = null, online = true, hash = '', persistence = 'unknown' }: MountOptions = {}) {
   window.location.hash = hash
   const shop = await Shop.open({ database: uniqueName(), worker: false })
   const onlineSource = valueSource(online)
   const services: AppServices = {
     shop,
     online: onlineSource,
-    storage: { ...valueSource<'unknown'>('unknown'), request: async () => 'unknown' } as unknown as StoragePersistence,
+    storage: { ...valueSource<Persistence>(persistence), request: async () => persistence } satisfies StoragePersistence,
     installer: { ...valueSource(false), install: async () => false } as Installer,
     updates: { ...valueSource({ updateReady: false, offlineReady: false }), reload: () => undefined } as AppUpdates,
     dispatches: new DispatchLog(),
