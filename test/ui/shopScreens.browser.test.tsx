@@ -1,7 +1,8 @@
 // What a shopper reads: the connection and storage words, the shop's navigation, the order page's
 // numbers and what happens after completing it.
-import { describe, expect, it } from 'vitest'
-import { button, mountApp, text } from './support'
+import { afterEach, describe, expect, it } from 'vitest'
+import { page } from 'vitest/browser'
+import { button, fakeAccount, fakeSync, mountApp, text } from './support'
 
 const connection = (host: HTMLElement) => host.querySelector<HTMLElement>('.connection[role="status"]')
 const detailsToggle = (host: HTMLElement) => host.querySelector<HTMLButtonElement>('button[aria-label="Connection and storage details"]')
@@ -92,5 +93,20 @@ describe('the cart', () => {
     expect(testId(host, 'discount')).toBeUndefined()
     await shop.applyCoupon('WELCOME500')
     await expect.poll(() => testId(host, 'discount')).toBe('−¥500')
+  })
+})
+
+describe('the header on the narrowest phone', () => {
+  const before = { width: window.innerWidth, height: window.innerHeight }
+  afterEach(async () => {
+    await page.viewport(before.width, before.height)
+  })
+
+  it('fits 320 px signed in with a long email and a sync problem, its link included', async () => {
+    await page.viewport(320, 640)
+    const sync = fakeSync({ status: { connection: 'online', problem: { code: 'forbidden', message: 'Not yours.' } } })
+    const { host } = await mountApp({ account: fakeAccount({ id: 'u1', email: 'a.rather.long.address@example.com' }), sync })
+    await expect.poll(() => [...host.querySelectorAll('header a')].some((a) => a.textContent === 'See what happened')).toBe(true)
+    expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(window.innerWidth)
   })
 })
