@@ -50,7 +50,7 @@ export function ImportExport({ store }: { store: EventStore }) {
       const issues = error instanceof NdjsonImportError ? error.issues : []
       const message =
         error instanceof NdjsonImportError
-          ? `${file.name} was not imported: ${issues.length} ${issues.length === 1 ? 'problem' : 'problems'}. Nothing was written.`
+          ? `${file.name} was not imported: ${count(issues.length, 'problem')}. Nothing was written.`
           : `${file.name} was not imported: ${error instanceof Error ? error.message : String(error)}. Nothing was written.`
       setOutcome({ kind: 'failed', message, issues })
     } finally {
@@ -108,7 +108,9 @@ const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${n === 1 
 
 function progressText(phase: ImportProgress['phase'], done: number, total: number): string {
   const of = `${done.toLocaleString('en')} of ${total.toLocaleString('en')}`
-  return phase === 'checking' ? `Checking ${of} lines…` : `Writing ${of} events…`
+  if (phase === 'writing') return `Writing ${of} events…`
+  // Every line read: what is left is comparing them with what the store holds.
+  return done < total ? `Checking ${of} lines…` : `Checking ${count(total, 'line')} against this store…`
 }
 
 /** Saves a Blob through a temporary link to its blob: URL (never to anything the data holds). */

@@ -122,7 +122,7 @@ describe('devtools import, like an app', () => {
     expect(bars.length).toBeGreaterThan(0)
     expect(bars.every((bar) => bar.value <= bar.max)).toBe(true)
     expect(view.querySelector('progress')).toBeNull()
-  })
+  }, 30_000) // thousands of events: slow on a busy machine
 
   it('says there is nothing to do when the same export is imported again, and lists no problem', async () => {
     const store = await seeded()

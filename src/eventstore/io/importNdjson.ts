@@ -147,7 +147,10 @@ async function allTheSame(store: EventStore, lines: DecodedLine[]): Promise<bool
     const stored = byId.get(event.eventId)
     if (!stored) return false
     const mine = encodeEvent({ ...stored, globalPosition: 0 }, memberships.get(event.eventId) ?? [])
-    const theirs = encodeEvent({ ...event, globalPosition: 0 } as RecordedEvent, streams)
+    // As storing the line would make it: validAt is the timestamp unless the line gives one.
+    const metadata = { ...event.metadata }
+    metadata.validAt ??= metadata.timestamp
+    const theirs = encodeEvent({ ...event, metadata, globalPosition: 0 } as RecordedEvent, streams)
     return sameJson(JSON.parse(mine), JSON.parse(theirs))
   })
 }

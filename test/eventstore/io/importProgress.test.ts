@@ -33,7 +33,7 @@ describe('NDJSON import progress', () => {
     expect(writing.every((p) => p.total === 2500)).toBe(true)
     for (const list of [checking, writing]) expect(list.map((p) => p.done)).toEqual([...list.map((p) => p.done)].sort((x, y) => x - y))
     expect(await target.read.stream('Big').count()).toBe(2500)
-  })
+  }, 30_000) // thousands of events: slow on a busy machine
 
   it('reports no writing progress past zero when the file has a problem, and writes nothing', async () => {
     const seen: ImportProgress[] = []
@@ -62,6 +62,13 @@ describe('NDJSON import of what the store already holds', () => {
     expect(await importNdjson(copy, text)).toMatchObject({ events: 3, alreadyStored: 0 })
     expect(await importNdjson(copy, text)).toEqual({ events: 0, streams: 0, alreadyStored: 3 })
     expect(await copy.read.count()).toBe(4)
+  })
+
+  it('takes a line without validAt as the event storing it made (validAt = timestamp)', async () => {
+    const line = { eventId: 'h1', type: 'Hand.Made', streams: [{ stream: 'H', position: 0 }], metadata: { correlationId: 'h1', timestamp: '2024-01-01T00:00:00.000Z' }, data: { n: 1 } }
+    const store = await openTestStore()
+    expect(await importNdjson(store, JSON.stringify(line))).toMatchObject({ events: 1, alreadyStored: 0 })
+    expect(await importNdjson(store, JSON.stringify(line))).toEqual({ events: 0, streams: 0, alreadyStored: 1 })
   })
 
   it('still lists each clash when a stored event differs from its line, in data or in streams', async () => {
