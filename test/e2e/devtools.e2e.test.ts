@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addToCart, newContext, openShop, screenshot, useBrowser } from './browser'
+import { addToCart, baseURL, newContext, openShop, screenshot, useBrowser } from './browser'
 
 const browser = useBrowser()
 
@@ -31,6 +31,44 @@ describe('the devtools in the shop', () => {
     await page.getByRole('heading', { name: 'Devtools', level: 1 }).waitFor()
     await expect.poll(() => page.getByText('Cart.ItemAdded').count()).toBeGreaterThan(0)
     await screenshot(page, 'devtools-page')
+    await context.close()
+  })
+
+  it.each([
+    [390, 844],
+    [1280, 800],
+  ])('fits a %i px wide screen, as a page and as a drawer, with time travel in view', async (width, height) => {
+    const context = await browser().newContext({ baseURL: baseURL(), viewport: { width, height } })
+    const page = await openShop(context)
+    await addToCart(page, 'Daruma doll')
+    await addToCart(page, 'Uchiwa fan')
+    const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!
+    for (const where of ['page', 'drawer'] as const) {
+      if (where === 'page') await page.goto('/#/devtools')
+      else {
+        await page.goto('/#/')
+        await page.keyboard.press('Alt+Shift+D')
+      }
+      const panel = where === 'page' ? page.locator('.kiroku-devtools') : page.getByRole('complementary', { name: 'Devtools' })
+      const newest = panel.locator('.kd-row', { hasText: 'Cart.ItemAdded' }).first()
+      await newest.click()
+      const previous = panel.getByRole('button', { name: 'Previous event' })
+      await previous.waitFor()
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width)
+      const [list, side, row] = [await box('.kd-timeline'), await box('.kd-side'), await newest.boundingBox()]
+      if (width < 700) {
+        // Stacked: the detail under the list, rows of two lines.
+        expect(side.y).toBeGreaterThanOrEqual(list.y + list.height - 1)
+        expect(row!.height).toBeGreaterThan(36)
+      } else {
+        // Side by side, and time travel's controls in the side pane's view without scrolling it.
+        expect(side.x).toBeGreaterThanOrEqual(list.x + list.width - 1)
+        const button = (await previous.boundingBox())!
+        expect(button.y + button.height).toBeLessThanOrEqual(side.y + side.height)
+      }
+      await screenshot(page, `devtools-${where}-${width}`)
+      if (where === 'drawer') await page.keyboard.press('Escape')
+    }
     await context.close()
   })
 
