@@ -83,6 +83,8 @@ describe('every screen at a phone’s and a laptop’s size', () => {
       const found: string[] = []
       for (const [name, path] of routes(orderPath)) {
         await gotoRoute(page, path)
+        // The list says what a draft is, in a shopper's words.
+        if (name === 'orders') await page.getByText('A draft order is placed but not confirmed yet').waitFor()
         found.push(...(await seriousViolations(page)).map((v) => `${name}: ${v}`))
         await screenshot(page, `screen-${name}-${size}`)
       }

@@ -47,6 +47,12 @@ describe('the header and the foot of the page', () => {
     expect([...footer.querySelectorAll('a')].find((a) => a.textContent === 'Devtools page')?.getAttribute('href')).toBe('#/devtools')
     expect(footer.querySelector('button[aria-keyshortcuts="Alt+Shift+D"]')?.textContent).toBe('Devtools')
   })
+
+  it('offers Install at the foot of the page, not in the header', async () => {
+    const { host } = await mountApp({ installable: true })
+    await expect.poll(() => button(host.querySelector('footer')!, 'Install the app')).not.toBeNull()
+    expect(button(host.querySelector('header')!, 'Install the app')).toBeNull()
+  })
 })
 
 describe('the order page', () => {

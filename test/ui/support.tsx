@@ -89,10 +89,12 @@ export interface MountOptions {
   hash?: string
   /** What the browser answered about keeping the site's data. */
   persistence?: Persistence
+  /** Whether the browser offers to install the app. */
+  installable?: boolean
 }
 
 /** Renders the App with these services over a fresh store; resolves once the header shows. */
-export async function mountApp({ account = fakeAccount(), sync = null, online = true, hash = '', persistence = 'unknown' }: MountOptions = {}) {
+export async function mountApp({ account = fakeAccount(), sync = null, online = true, hash = '', persistence = 'unknown', installable = false }: MountOptions = {}) {
   window.location.hash = hash
   const shop = await Shop.open({ database: uniqueName(), worker: false })
   const onlineSource = valueSource(online)
@@ -100,7 +102,7 @@ export async function mountApp({ account = fakeAccount(), sync = null, online = 
     shop,
     online: onlineSource,
     storage: { ...valueSource<Persistence>(persistence), request: async () => persistence } satisfies StoragePersistence,
-    installer: { ...valueSource(false), install: async () => false } as Installer,
+    installer: { ...valueSource(installable), install: async () => false } as Installer,
     updates: { ...valueSource({ updateReady: false, offlineReady: false }), reload: () => undefined } as AppUpdates,
     dispatches: new DispatchLog(),
     outdated: valueSource(false),

@@ -67,6 +67,7 @@ export function OrdersScreen() {
           </tbody>
         </table>
       )}
+      {orders.some((order) => order.status === 'draft') && <p className="hint">A draft order is placed but not confirmed yet: open it to check it and complete it.</p>}
       <OnlyOnServer orders={onlyOnServer} />
     </section>
   )
