@@ -1,6 +1,7 @@
 import { useCallback, useId, useSyncExternalStore } from 'react'
 import type { ProjectionState, ProjectionStatus } from '../eventstore'
 import type { ProjectionsSource } from './types'
+import { ScrollX } from './ScrollX'
 
 const STATE_LABEL: Record<ProjectionState, string> = {
   starting: 'starting',
@@ -32,7 +33,7 @@ function Table({ source, onSelectEvent }: { source: ProjectionsSource; onSelectE
   const { projections } = useSyncExternalStore(subscribe, () => source.getSnapshot())
   if (projections.length === 0) return <p>No projection has reported yet.</p>
   return (
-    <div className="kd-scroll-x">
+    <ScrollX label="Projections">
       <table className="kd-table">
         <thead>
           <tr>
@@ -51,7 +52,7 @@ function Table({ source, onSelectEvent }: { source: ProjectionsSource; onSelectE
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   )
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react'
 import { listStreams, type AggregateType, type EventStore, type StreamInfo } from '../../eventstore'
 import { aggregateOf } from '../timetravel/replay'
+import { ScrollX } from '../ScrollX'
 
 const PAGE = 200
 
@@ -46,7 +47,7 @@ export function StreamsList({ store, aggregates, onOpen }: StreamsListProps) {
         <input id={`${id}-prefix`} type="search" value={prefix} onChange={(e) => setPrefix(e.target.value)} spellCheck={false} autoComplete="off" placeholder="e.g. Cart$" />
       </div>
       {state.error && <p className="kd-error">The streams could not be read: {state.error}</p>}
-      <div className="kd-scroll-x">
+      <ScrollX label="Streams">
         <table className="kd-table">
           <thead>
             <tr>
@@ -71,7 +72,7 @@ export function StreamsList({ store, aggregates, onOpen }: StreamsListProps) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollX>
       <p role="status">{state.loading ? 'Reading streams…' : `${streams.length} ${streams.length === 1 ? 'stream' : 'streams'}${state.more ? ' so far' : ''}.`}</p>
       {state.more && (
         <button type="button" disabled={state.loading} onClick={() => load(streams.at(-1)?.stream, streams)}>

@@ -1,5 +1,6 @@
 import { useId } from 'react'
 import type { PendingCommit } from '../../sync'
+import { ScrollX } from '../ScrollX'
 
 /** The commits waiting for the server, in the order they are pushed. */
 export function PendingCommits({ commits }: { commits: readonly PendingCommit[] }) {
@@ -10,7 +11,7 @@ export function PendingCommits({ commits }: { commits: readonly PendingCommit[] 
       {commits.length === 0 ? (
         <p className="kd-muted">Nothing waits: the server has every local change.</p>
       ) : (
-        <div className="kd-scroll-x">
+        <ScrollX label="Pending commits">
           <table className="kd-table kd-pending">
             <thead>
               <tr>
@@ -33,7 +34,7 @@ export function PendingCommits({ commits }: { commits: readonly PendingCommit[] 
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollX>
       )}
     </section>
   )

@@ -2,6 +2,7 @@ import { useId } from 'react'
 import type { SyncReport } from '../../sync'
 import { summarize } from '../format'
 import { timeOf } from './timeOf'
+import { ScrollX } from '../ScrollX'
 
 /** Every event the server did not take: dropped in a rebase, or rejected; newest first. */
 export function SyncReports({ reports }: { reports: readonly SyncReport[] }) {
@@ -13,7 +14,7 @@ export function SyncReports({ reports }: { reports: readonly SyncReport[] }) {
       {reports.length === 0 ? (
         <p className="kd-muted">None: the server took every change of this device.</p>
       ) : (
-        <div className="kd-scroll-x">
+        <ScrollX label="Dropped and rejected events">
           <table className="kd-table kd-reports">
             <thead>
               <tr>
@@ -49,7 +50,7 @@ export function SyncReports({ reports }: { reports: readonly SyncReport[] }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollX>
       )}
     </section>
   )

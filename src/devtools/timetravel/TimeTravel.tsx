@@ -36,7 +36,10 @@ export function TimeTravel({ store, Type, stream, position, onSelect }: TimeTrav
         <button type="button" onClick={() => void go(position - 1)} disabled={position <= 0}>
           Previous event
         </button>
-        <label htmlFor={`${id}-position`}>Position in {stream}</label>
+        {/* The heading names the stream already: the label is for screen readers. */}
+        <label htmlFor={`${id}-position`} className="kd-visually-hidden">
+          Position in {stream}
+        </label>
         <input
           id={`${id}-position`}
           type="range"
