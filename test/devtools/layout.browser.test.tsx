@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { page } from 'vitest/browser'
+import { initialSyncStatus, syncStateOf, type SyncView } from '../../src/sync'
 import { openTestStore } from '../support/stores'
 import { Added, Tally } from '../support/Tally'
 import { defineEvent } from '../../src/eventstore'
@@ -17,6 +19,37 @@ async function cartStore() {
 }
 
 const box = (element: Element) => element.getBoundingClientRect()
+
+/** A sync that has much to say: commits waiting, a failed push, a dropped and a rejected event. */
+function busySync(): SyncView {
+  const status = {
+    ...initialSyncStatus,
+    engine: 'engine-7',
+    connection: 'unreachable' as const,
+    head: 12,
+    cursor: 9,
+    pending: 3,
+    problem: { code: 'server_error', message: 'The server failed to answer the push of Cart$0a70c43e-2b38-40c3-bc9b-4858ed5302a3.' },
+    pendingCommits: [
+      { stream: 'Cart$0a70c43e-2b38-40c3-bc9b-4858ed5302a3', confirmed: 4, events: 2, types: ['Cart.ItemAdded', 'Cart.ItemQuantityUpdated'] },
+      { stream: 'Order$5d0fc49e-ed98-46ab-b537-158a7edbcc55', confirmed: -1, events: 1, types: ['Order.Placed'] },
+    ],
+    lastPush: { at: '2025-03-01T10:00:00.000Z', ok: false, summary: '2 commits: 1 accepted, 1 conflict' },
+    reports: [
+      {
+        id: 4,
+        at: '2025-03-01T10:00:00.000Z',
+        kind: 'dropped' as const,
+        stream: 'Cart$0a70c43e-2b38-40c3-bc9b-4858ed5302a3',
+        eventId: '6cafc2d7-b962-4806-b1cf-3c4a5f927ed0',
+        type: 'Cart.ItemQuantityUpdated',
+        data: { itemId: 'sencha', quantity: 3 },
+        reason: { code: 'conflict', message: 'That item (sencha) is no longer in the cart.', error: 'Cart.ItemNotInCartError' },
+      },
+    ],
+  }
+  return { status, waiting: 3, online: true, state: syncStateOf(status, 3, true) }
+}
 
 describe('devtools layout', () => {
   it('shows in the Data column what tells rows apart, leaving out the field that repeats the stream id', async () => {
@@ -55,6 +88,15 @@ describe('devtools layout', () => {
     const panel = find(view, '.kiroku-devtools')
     expect(panel.scrollWidth).toBeLessThanOrEqual(390)
     expect(box(find(view, '.kd-timeline__scroll')).height).toBeGreaterThan(80)
+  })
+
+  it('fits a busy Sync tab on a phone', async () => {
+    const view = await renderPanel({ store: await cartStore(), sync: busySync(), syncNow: () => undefined, initialTab: 'sync' }, 390)
+    const panel = find(view, '.kiroku-devtools')
+    await waitFor(() => expect(text(panel)).toContain('Pending commits (2)'))
+    expect(panel.scrollWidth).toBeLessThanOrEqual(390)
+    for (const table of panel.querySelectorAll('table')) expect(box(table.closest('.kd-scroll-x') as Element).right).toBeLessThanOrEqual(box(panel).right)
+    await page.screenshot({ path: '../e2e/screenshots/devtools-sync-390.png', element: panel })
   })
 
   it('fits the other tabs on a phone too', async () => {
