@@ -165,6 +165,9 @@ function orderReason(report: SyncReport): string {
   }
   // The engine's conflict message names the stream: people know it as "another device".
   if (report.reason.code === 'conflict' && !report.reason.error) return 'another device changed it first.'
+  // The server's words for a cart another device checked out first (it sends no error name), without the cart's id.
+  if (/cart \S+ was checked out to another order/.test(report.reason.message)) return 'its cart had already been checked out on another device.'
+  if (/cart \S+ was not checked out/.test(report.reason.message)) return 'its cart was not checked out when it reached the shop.'
   // The domain's "Order … cannot be placed: why." says the first half already.
   const why = /cannot be placed: (.+)$/.exec(report.reason.message)?.[1] ?? report.reason.message
   return sentence(lowerFirst(why || report.reason.code))

@@ -58,6 +58,13 @@ describe('describeReport: what became of a change, in plain words', () => {
     ).toBe("Your order #1a2b3c4d was not placed: the totals do not match the cart's.")
   })
 
+  it('says an order whose cart another device checked out first was not placed, without the cart’s id (the server sends no error name)', () => {
+    const orderId = '1a2b3c4d-0000-4000-8000-000000000000'
+    const message = `Order ${orderId} cannot be placed: cart e7c87e80-51b2-4ae5-bc6c-30ddad0eddc2 was checked out to another order.`
+    const text = describeReport(report({ kind: 'rejected', stream: `Order$${orderId}`, type: 'Order.Placed', data: { orderId }, reason: { code: 'invalid', message } }))
+    expect(text).toBe('Your order #1a2b3c4d was not placed: its cart had already been checked out on another device.')
+  })
+
   it('says an order that met another device’s change was not placed, without naming streams', () => {
     const text = describeReport(
       report({ kind: 'rejected', stream: 'Order$o1', type: 'Order.Placed', data: { orderId: 'o1' }, reason: { code: 'conflict', message: 'Another device changed Order$o1 before this change reached the server.' } }),
