@@ -2,7 +2,7 @@
 import { createRoot, type Root } from 'react-dom/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DispatchLog } from '../../src/eventstore'
-import { shopReadModels } from '../../src/projections'
+import { shopDatabase } from '../../src/worker/shopSync'
 import { valueSource, type AppUpdates, type Installer, type StoragePersistence } from '../../src/pwa'
 import { App } from '../../src/ui/App'
 import { Shop } from '../../src/ui/Shop'
@@ -66,7 +66,7 @@ describe('the app when things go wrong', () => {
   it('tells this tab to reload when another tab opens a newer version of the database', async () => {
     const { host, database } = await mount()
     await expect.poll(() => text(host)).toContain('Shop')
-    await openTestStore({ name: database, readModels: { version: shopReadModels.version + 1, stores: { ...shopReadModels.stores, extra: 'id' } } })
+    await openTestStore({ name: database, readModels: { version: shopDatabase.version + 1, stores: { ...shopDatabase.stores, extra: 'id' } } })
     await expect.poll(() => text(host)).toContain('A newer version of the shop is open in another tab')
   })
 

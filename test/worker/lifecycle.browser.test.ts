@@ -3,10 +3,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { AggregateRepository, type ChannelMessage, channelName, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, ProjectionWorkerClient, type ReadModelSchema, type WorkerMessage } from '../../src/eventstore'
 import { addItem, checkout } from '../../src/domain'
-import { ORDERS, deferredProjections, shopReadModels, type OrderRow } from '../../src/projections'
+import { ORDERS, deferredProjections, type OrderRow } from '../../src/projections'
+import { shopDatabase } from '../../src/worker/shopSync'
 import { openTestStore, uniqueName } from '../support/stores'
 
-const newer: ReadModelSchema = { version: shopReadModels.version + 1, stores: shopReadModels.stores }
+const newer: ReadModelSchema = { version: shopDatabase.version + 1, stores: shopDatabase.stores }
 
 const stops: Array<() => void> = []
 afterEach(() => {
@@ -88,9 +89,9 @@ async function takeOver(name: string, upgraded: EventStore) {
 describe('the store’s lifecycle across tabs, in Chromium', () => {
   it('a leader whose store another tab upgrades releases its Web Lock, and the next host leads and applies', async () => {
     const name = uniqueName()
-    const store = await openTestStore({ name, readModels: shopReadModels })
+    const store = await openTestStore({ name, readModels: shopDatabase })
     await placeOrder(store, 'before')
-    const first = startHost(name, shopReadModels)
+    const first = startHost(name, shopDatabase)
     await first.leads()
     await listen(name).until(caughtUpTo(first.host.id, await head(store)))
 
@@ -107,7 +108,7 @@ describe('the store’s lifecycle across tabs, in Chromium', () => {
 
   it('a page whose store another tab upgrades terminates its worker, and the next host leads and applies', async () => {
     const name = uniqueName()
-    const store = await openTestStore({ name, readModels: shopReadModels })
+    const store = await openTestStore({ name, readModels: shopDatabase })
     let terminated = 0
     const client = new ProjectionWorkerClient(store, {
       createWorker: () => {

@@ -2,7 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { AggregateRepository, type ClientOptions, type EventStore, type ProjectionsView, ProjectionWorkerClient, type ReadModelSchema } from '../../src/eventstore'
 import { OrderPlaced, addItem, checkout, completeOrder } from '../../src/domain'
-import { ORDERS, shopReadModels, type OrderRow } from '../../src/projections'
+import { ORDERS, type OrderRow } from '../../src/projections'
+import { shopDatabase } from '../../src/worker/shopSync'
 import { APPLIES, countingReadModels } from './appliesProjection'
 import { openTestStore, uniqueName } from '../support/stores'
 
@@ -25,7 +26,7 @@ function tab(store: EventStore, options: ClientOptions = shopWorker): Projection
 const caughtUpTo = (position: number) => (view: ProjectionsView) =>
   view.projections.length > 0 && view.projections.every((p) => p.state === 'idle' && p.checkpoint >= position)
 
-async function shop(name = uniqueName(), readModels: ReadModelSchema = shopReadModels) {
+async function shop(name = uniqueName(), readModels: ReadModelSchema = shopDatabase) {
   const store = await openTestStore({ name, readModels })
   return { name, store, repository: new AggregateRepository(store) }
 }
@@ -89,7 +90,7 @@ describe('the projection worker in Chromium', () => {
     const { name, store } = await shop()
     const first = tab(store)
     await first.waitFor((v) => v.leadsHere)
-    const other = await openTestStore({ name, readModels: shopReadModels })
+    const other = await openTestStore({ name, readModels: shopDatabase })
     const second = tab(other)
     const seenBySecond = await second.waitFor((v) => v.leader !== null)
     expect(seenBySecond.leadsHere).toBe(false)
