@@ -1,7 +1,7 @@
 // A page's view of sync: the leading worker's status, heard on the database's sync channel, made
 // honest about this tab's own latest commits (which the engine may not have seen yet), so the
 // page never says "synced" while a change of its own waits.
-import type { EventStore } from '../eventstore'
+import { firstMatching, type EventStore } from '../eventstore'
 import { initialSyncStatus, syncChannelName, type SyncMessage, type SyncStatus } from './status'
 
 export interface SyncView {
@@ -86,14 +86,7 @@ export class SyncClient {
 
   /** Resolves with the first view (now or later) that satisfies the predicate. */
   waitFor(predicate: (view: SyncView) => boolean): Promise<SyncView> {
-    if (predicate(this.view)) return Promise.resolve(this.view)
-    return new Promise((resolve) => {
-      const off = this.subscribe((view) => {
-        if (!predicate(view)) return
-        off()
-        resolve(view)
-      })
-    })
+    return firstMatching(this, predicate)
   }
 
   /** Called when the engine wrote to the log (pulled events, or a rebase that rewrote streams). */

@@ -1,5 +1,6 @@
 import type { EventStore } from '../client'
 import type { ProjectionStatus } from '../projections'
+import { firstMatching } from './firstMatching'
 import { channelName, type ChannelMessage, type PlainError, type WorkerMessage } from './protocol'
 
 export interface ProjectionsView {
@@ -76,14 +77,7 @@ export class ProjectionWorkerClient {
 
   /** Resolves with the first view (now or later) that satisfies the predicate. */
   waitFor(predicate: (view: ProjectionsView) => boolean): Promise<ProjectionsView> {
-    if (predicate(this.view)) return Promise.resolve(this.view)
-    return new Promise((resolve) => {
-      const off = this.subscribe((view) => {
-        if (!predicate(view)) return
-        off()
-        resolve(view)
-      })
-    })
+    return firstMatching(this, predicate)
   }
 
   /** Called when another tab committed events (this tab's own commits are the store's onCommit). */
