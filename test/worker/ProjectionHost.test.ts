@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { AggregateRepository, type ChannelMessage, channelName, type LeadContext, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, type ReadModelSchema, reviveError, type WorkerMessage } from '../../src/eventstore'
+import { AggregateRepository, type ChannelMessage, ProjectionRunner, channelName, type LeadContext, type EventStore, openEventStore, ProjectionHost, type ProjectionStatus, type ReadModelSchema, reviveError, type WorkerMessage } from '../../src/eventstore'
 import { addItem, checkout, completeOrder } from '../../src/domain'
 import { ORDERS, deferredProjections, shopReadModels, type OrderRow } from '../../src/projections'
 import { FakeLocks } from '../support/FakeLocks'
@@ -112,6 +112,28 @@ describe('the projection worker (in-process, same protocol)', () => {
     page.send({ type: 'committed', position: await lastPosition(store) })
     await page.until(caughtUpTo(await lastPosition(store)))
     expect(await store.db.table<OrderRow>(ORDERS).count()).toBe(1)
+  })
+
+  it('gives the lead up when its runner cannot start: says so, is not the leader, and another tab takes over', async () => {
+    const name = uniqueName()
+    const locks = new FakeLocks()
+    const { store, repository } = await shop(name)
+    await placeOrder(store, repository, 'o4')
+    const start = vi.spyOn(ProjectionRunner.prototype, 'start').mockRejectedValueOnce(new Error('the disk is full'))
+    const page = listen(name)
+    const first = startHost(name, locks)
+    await vi.waitFor(() => expect(first.posted.some((message) => message.type === 'failed')).toBe(true))
+    expect(first.posted).toContainEqual({ type: 'role', leader: true, id: first.host.id })
+    expect(first.posted.at(-2)).toEqual({ type: 'role', leader: false, id: first.host.id })
+    expect(first.posted.at(-1)).toMatchObject({ type: 'failed', error: { message: 'the disk is full' } })
+    expect(first.host.isLeader).toBe(false)
+
+    start.mockRestore()
+    const second = startHost(name, locks)
+    const taken = await page.until((s) => s.leader === second.host.id && caughtUpTo(0)(s))
+    expect(taken.leader).toBe(second.host.id)
+    await page.until(caughtUpTo(await lastPosition(store)))
+    expect(await store.db.table<OrderRow>(ORDERS).get('o4')).toMatchObject({ total: 1400 })
   })
 
   it('releases the lead when another tab opens a newer schema, so that tab’s worker leads and applies its commits', async () => {

@@ -130,7 +130,16 @@ export class ProjectionHost {
     this.options.post({ type: 'role', leader: true, id: this.id })
     // Catch up with whatever was committed while no tab led, then follow this store's commits
     // (the runner's own) and the other tabs' (announced on the channel).
-    await runner.start()
+    try {
+      await runner.start()
+    } catch (error) {
+      // It cannot lead: it says so, and returning (by throwing) releases the lock for another tab.
+      runner.stop()
+      if (this.runner === runner) this.runner = null
+      this.release = null
+      if (!this.stopped) this.options.post({ type: 'role', leader: false, id: this.id })
+      throw error
+    }
     await this.startLead(store, channel, runner)
     await held
   }
