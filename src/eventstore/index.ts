@@ -97,6 +97,7 @@ export {
   exportNdjson,
   exportNdjsonText,
   importNdjson,
+  listEventTypes,
   listStreams,
   membershipsOf,
   planImport,

@@ -39,6 +39,12 @@ export class ReadQuery<E extends RecordedEvent = RecordedEvent> {
     return new ReadQuery<EventOf<R>>(this.run, this.decode, Object.freeze({ ...this.spec, types: list.map(typeOf) }))
   }
 
+  /** Only events with this correlation id (read through the log's index by correlation). */
+  correlatedWith(correlationId: string): ReadQuery<E> {
+    if (typeof correlationId !== 'string') throw new EventStoreError(`correlatedWith() needs a correlation id (a string), not ${String(correlationId)}.`, { correlationId })
+    return this.with({ correlationId })
+  }
+
   from(eventId: string): ReadQuery<E> {
     return this.with({ from: eventId })
   }

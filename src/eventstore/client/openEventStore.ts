@@ -88,15 +88,19 @@ function defaultReport(error: unknown): void {
 }
 
 function declareSchema(db: Dexie, readModels: ReadModelSchema | undefined): void {
-  for (const step of librarySchema) db.version(step.version * LIBRARY_VERSION_STEP).stores(step.stores)
-  if (!readModels) return
   const latest = librarySchema.at(-1) as (typeof librarySchema)[number]
-  const { version, stores } = readModels
-  if (!Number.isInteger(version) || version < 1 || version >= LIBRARY_VERSION_STEP) {
-    throw new StorageError('VersionError', `readModels.version must be a whole number from 1 to ${LIBRARY_VERSION_STEP - 1}, not ${String(version)}.`)
+  if (readModels) {
+    const { version, stores } = readModels
+    if (!Number.isInteger(version) || version < 1 || version >= LIBRARY_VERSION_STEP) {
+      throw new StorageError('VersionError', `readModels.version must be a whole number from 1 to ${LIBRARY_VERSION_STEP - 1}, not ${String(version)}.`)
+    }
+    for (const table of Object.keys(stores)) {
+      if (table in latest.stores) throw new StorageError('ConstraintError', `The table name "${table}" belongs to the event store; give the read model another name.`)
+    }
   }
-  for (const table of Object.keys(stores)) {
-    if (table in latest.stores) throw new StorageError('ConstraintError', `The table name "${table}" belongs to the event store; give the read model another name.`)
-  }
-  db.version(latest.version * LIBRARY_VERSION_STEP + version).stores({ ...latest.stores, ...stores })
+  // Every library step names the read models' tables too: Dexie deletes whatever tables a step it
+  // runs does not name, so a database at 3002 upgraded through 4000 to 4002 would lose them.
+  const readModelTables = readModels?.stores ?? {}
+  for (const step of librarySchema) db.version(step.version * LIBRARY_VERSION_STEP).stores({ ...step.stores, ...readModelTables })
+  if (readModels) db.version(latest.version * LIBRARY_VERSION_STEP + readModels.version).stores({ ...latest.stores, ...readModelTables })
 }

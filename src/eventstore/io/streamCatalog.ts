@@ -2,7 +2,7 @@
 // NDJSON export). Reads only keys where it can, one short read-only transaction per call.
 import type { EventStore } from '../client'
 import { StoreClosedError } from '../errors'
-import { attempt, EVENTS, memberships, request, runTransaction, STREAMS, streamVersion, walk } from '../storage'
+import { attempt, EVENTS, eventTypes, memberships, request, runTransaction, STREAMS, streamVersion, walk } from '../storage'
 
 export interface StreamInfo {
   stream: string
@@ -44,6 +44,11 @@ export function listStreams(store: EventStore, options: ListStreamsOptions = {})
     const versions = await Promise.all(names.map((stream) => streamVersion(tx, stream)))
     return names.map((stream, i) => ({ stream, version: versions[i] as number }))
   })
+}
+
+/** The event types present in the log, in name order: a key step per type on the log's type index. */
+export function listEventTypes(store: EventStore): Promise<string[]> {
+  return read(store, eventTypes)
 }
 
 /** How many streams there are (a key cursor step per stream). */

@@ -7,6 +7,11 @@ export const SNAPSHOTS = 'snapshots'
 /** The deferred projections' table: one checkpoint row per projection, named after it. */
 export const PROJECTIONS = 'projections'
 
+/** The log's index by type: `[type, position]`. */
+export const BY_TYPE = '[type+position]'
+/** The log's index by correlation id: `[metadata.correlationId, position]`. */
+export const BY_CORRELATION = '[metadata.correlationId+position]'
+
 /** A row of the global log. `position` is the auto-increment key: the event's global position. */
 export interface EventRecord {
   position?: number
@@ -79,6 +84,18 @@ export const librarySchema: ReadonlyArray<{ version: number; stores: Record<stri
     version: 3,
     stores: {
       [EVENTS]: '++position, &eventId',
+      [STREAMS]: '[stream+position], eventId',
+      [SNAPSHOTS]: 'stream',
+      [PROJECTIONS]: 'name',
+    },
+  },
+  {
+    // The log by type and by correlation id, each in position order, so a filter on either reads
+    // only its matches (newest first by a reverse range) and the types present are one key step
+    // per type. IndexedDB fills both indexes from the stored events when an older database opens.
+    version: 4,
+    stores: {
+      [EVENTS]: `++position, &eventId, ${BY_TYPE}, ${BY_CORRELATION}`,
       [STREAMS]: '[stream+position], eventId',
       [SNAPSHOTS]: 'stream',
       [PROJECTIONS]: 'name',
