@@ -8,9 +8,12 @@
 //   npm run bench                      the whole suite in Chromium (a few minutes)
 //   npm run bench -- --node            the same cases on fake-indexeddb, scaled down
 //   npm run bench -- --only load,8     some entries (case names, row ids or issue items)
-//   options: --rounds N  --scale X  --durability default|relaxed|strict  --no-write
+//   npm run bench -- --million         the growth run: every entry at 10,000, 100,000 and
+//                                      1,000,000 stored events (--scales 0.1,1,10), a table for
+//                                      each and a growth table per row; writes bench/scale/results.json
+//   options: --rounds N  --scale X  --scales X,Y,…  --durability default|relaxed|strict  --no-write
 import { execFileSync } from 'node:child_process'
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import os from 'node:os'
 import { dirname, extname, join, resolve } from 'node:path'
@@ -29,12 +32,17 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     rounds: { type: 'string' },
     scale: { type: 'string' },
+    scales: { type: 'string' },
+    million: { type: 'boolean', default: false },
     durability: { type: 'string', default: 'default' },
     'no-write': { type: 'boolean', default: false },
   },
 })
 const mode = args.node ? 'node' : 'chromium'
 const scale = Number(args.scale ?? (args.node ? 0.05 : 1))
+// The growth run: multipliers on the 100,000-event default, smallest first.
+const scales = args.million || args.scales ? (args.scales ?? '0.1,1,10').split(',').map(Number).sort((a, b) => a - b) : null
+if (scales?.some((x) => !(x > 0))) throw new Error(`--scales must be positive numbers, not ${args.scales}`)
 const durability = args.durability
 if (!['default', 'relaxed', 'strict'].includes(durability)) throw new Error(`--durability must be default, relaxed or strict, not ${durability}`)
 const only = args.only?.split(',').map((s) => s.trim())
@@ -48,37 +56,12 @@ const loadAtStart = os.loadavg().map((load) => Number(load.toFixed(2)))
 async function main() {
 try {
   const env = mode === 'node' ? await nodeEnvironment() : await chromiumEnvironment()
-  const results = {}
-  const details = {}
-  for (const entry of selected) {
-    if (entry.case) Object.assign(results, await runCase(env, entry))
-    else {
-      log(`· ${entry.rows.map((row) => row.id).join(', ')}`)
-      const rounds = args.rounds === undefined ? undefined : Number(args.rounds)
-      const measured = await entry.measure({ browser: env.browser, build: env.build, root, rounds, scale, log, defer: (cleanup) => cleanups.push(cleanup) })
-      Object.assign(results, measured.samples)
-      Object.assign(details, measured.details)
-    }
-  }
-  const rows = selected.flatMap((entry) => entry.rows.map((row) => summarise(entry, row, results)))
-  judge(rows)
+  if (scales) return await growthRun(env)
+  const { rows, details } = await runSuite(env, scale)
   const table = renderTable(rows)
-  const meta = {
-    date: new Date().toISOString(),
-    command: ['npm run bench', ...process.argv.slice(2)].join(' '),
-    mode,
-    scale,
-    durability: env.durability,
-    browser: env.browserInfo,
-    machine: machine(),
-    method: {
-      rounds: 'each entry: one warm-up round, then its rounds; every round on a fresh database',
-      interleaving: 'Kiroku then the baseline, operation by operation (A B A B), sequentially',
-      statistics: 'median and p95 (nearest rank) over every sample of the measured rounds; Kiroku/raw = ratio of medians',
-    },
-    seconds: Math.round((Date.now() - startedAt) / 1000),
-  }
+  const meta = describeRun(env)
   console.log(`\n${table}\n`)
+  printExtras(rows, details)
   console.log(describe(meta))
   const complete = !only && mode === 'chromium' && scale === 1 && !args['no-write']
   if (complete) {
@@ -93,17 +76,96 @@ try {
 }
 }
 
-async function runCase(env, entry) {
-  const rounds = Number(args.rounds ?? (mode === 'node' ? 2 : entry.rounds))
-  const pooled = {}
-  for (let round = 0; round <= rounds; round++) {
-    const warmup = round === 0
-    const options = { scale: scale * (warmup ? (entry.warmupScale ?? 1) : 1), durability }
+/**
+ * Every selected entry at one scale. `stored` (the growth run) makes the append, load and log
+ * cases share one database of that many events across their rounds (cases.ts, storedFixture).
+ */
+async function runSuite(env, scale, stored) {
+  const results = {}
+  const details = {}
+  for (const entry of selected) {
+    if (entry.case) {
+      const { samples, notes } = await runCase(env, entry, scale, stored)
+      Object.assign(results, samples)
+      if (notes.length) details[entry.case] = notes
+    } else {
+      log(`· ${entry.rows.map((row) => row.id).join(', ')}`)
+      const rounds = args.rounds === undefined ? undefined : Number(args.rounds)
+      const measured = await entry.measure({ browser: env.browser, build: env.build, root, rounds, scale, log, defer: (cleanup) => cleanups.push(cleanup) })
+      Object.assign(results, measured.samples)
+      Object.assign(details, measured.details)
+    }
+  }
+  const events = stored ?? Math.max(1, Math.round(100_000 * scale))
+  const rows = selected.flatMap((entry) => entry.rows.map((row) => summarise(entry, row, results, events)))
+  judge(rows)
+  return { rows, details }
+}
+
+/**
+ * The growth run (--million, --scales): the whole selected suite once per scale, smallest first,
+ * then per row how its medians grow with the events stored. Each scale seeds its own databases
+ * once (the cases' shared log, the shop's origin), so 1,000,000 events are written twice, not
+ * once a round.
+ */
+async function growthRun(env) {
+  const runs = []
+  for (const x of scales) {
+    const stored = Math.round(100_000 * x)
+    log(`— ${stored.toLocaleString('en-US')} events stored (scale ${x})`)
     const started = Date.now()
-    const { samples, notes = {} } = await env.run(entry.case, options)
+    const { rows, details } = await runSuite(env, x, stored)
+    runs.push({ scale: x, stored, seconds: Math.round((Date.now() - started) / 1000), loadAverage: os.loadavg().map((load) => Number(load.toFixed(2))), rows, details })
+    console.log(`\n${stored.toLocaleString('en-US')} events stored:\n\n${renderTable(rows)}\n`)
+    printExtras(rows, details)
+  }
+  const growth = growthTables(runs)
+  console.log(growth)
+  const meta = describeRun(env)
+  console.log(describe(meta))
+  if (!only && mode === 'chromium' && !args['no-write']) {
+    mkdirSync(join(benchDir, 'scale'), { recursive: true })
+    writeFileSync(join(benchDir, 'scale', 'results.json'), `${JSON.stringify({ ...meta, scales: runs }, null, 2)}\n`)
+    log('wrote bench/scale/results.json')
+  }
+}
+
+function describeRun(env) {
+  return {
+    date: new Date().toISOString(),
+    command: ['npm run bench', ...process.argv.slice(2)].join(' '),
+    mode,
+    scale: scales ?? scale,
+    durability: env.durability,
+    browser: env.browserInfo,
+    machine: machine(),
+    method: {
+      rounds: scales
+        ? 'each entry: one warm-up round, then its rounds; the append, load and log cases share one database per scale, seeded once; the shop one origin per scale'
+        : 'each entry: one warm-up round, then its rounds; every round on a fresh database',
+      interleaving: 'Kiroku then the baseline, operation by operation (A B A B), sequentially',
+      statistics: 'median and p95 (nearest rank) over every sample of the measured rounds; Kiroku/raw = ratio of medians',
+    },
+    seconds: Math.round((Date.now() - startedAt) / 1000),
+  }
+}
+
+async function runCase(env, entry, scale, stored) {
+  const rounds = Number(args.rounds ?? (mode === 'node' ? Math.min(2, entry.rounds) : entry.rounds))
+  const pooled = {}
+  const notesPerRound = []
+  // `fresh`: each round in a page of an origin of its own (a new port), holding nothing else.
+  const run = entry.fresh ? env.runFresh : env.run
+  for (let round = entry.warmup === false ? 1 : 0; round <= rounds; round++) {
+    const warmup = round === 0
+    // A warm-up may be smaller; on the growth run's shared database the stored events are what they are.
+    const options = { scale: scale * (warmup ? (entry.warmupScale ?? 1) : 1), durability, ...(stored === undefined ? {} : { stored }) }
+    const started = Date.now()
+    const { samples, notes = {} } = await run(entry.case, options)
     const phases = Object.entries(notes).filter(([key]) => key.endsWith('Ms')).map(([key, ms]) => `${key.slice(0, -2)} ${(ms / 1000).toFixed(1)} s`)
     log(`· ${entry.case} ${warmup ? 'warm-up' : `round ${round}/${rounds}`}: ${((Date.now() - started) / 1000).toFixed(1)} s${phases.length ? ` (${phases.join(', ')})` : ''}`)
     if (warmup) continue
+    if (Object.keys(notes).length) notesPerRound.push(Object.fromEntries(Object.entries(notes).map(([key, value]) => [key, round3(value)])))
     for (const [id, s] of Object.entries(samples)) {
       pooled[id] ??= { kiroku: [], raw: [] }
       pooled[id].kiroku.push(...s.kiroku)
@@ -111,7 +173,7 @@ async function runCase(env, entry) {
       if (s.events) pooled[id].events = s.events
     }
   }
-  return pooled
+  return { samples: pooled, notes: notesPerRound }
 }
 
 // ——— environments ———
@@ -126,8 +188,8 @@ async function chromiumEnvironment() {
   const server = await serve(pageDir)
   cleanups.push(() => new Promise((done) => server.close(() => done())))
   // A persistent profile keeps IndexedDB on disk, as in a real browser; a fresh one every run.
-  const profile = join(benchDir, 'profile')
-  rmSync(profile, { recursive: true, force: true })
+  // A folder of its own, so that two runs at once (or a run left behind) never share a profile.
+  const profile = mkdtempSync(join(os.tmpdir(), 'kiroku-bench-profile-'))
   const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS })
   cleanups.push(async () => {
     await context.close()
@@ -149,6 +211,21 @@ async function chromiumEnvironment() {
     durability: describeDurability(durability, 'chromium'),
     browserInfo: { name: 'Chromium (headless)', version, executable: CHROMIUM, flags: CHROMIUM_ARGS, persistentProfile: true, ...info },
     run: (id, options) => page.evaluate(([id, options]) => window.kirokuBench.run(id, options), [id, options]),
+    // A new origin (the same page on a new port) for one round, so navigator.storage.estimate() sees only it.
+    async runFresh(id, options) {
+      const fresh = await serve(pageDir)
+      const other = await context.newPage()
+      other.on('pageerror', (error) => log('page error:', error))
+      try {
+        await other.goto(`http://127.0.0.1:${fresh.address().port}/index.html`)
+        await other.waitForFunction(() => window.kirokuBench !== undefined)
+        return await other.evaluate(([id, options]) => window.kirokuBench.run(id, options), [id, options])
+      } finally {
+        await other.close()
+        fresh.closeAllConnections()
+        await new Promise((done) => fresh.close(() => done()))
+      }
+    },
   }
 }
 
@@ -165,6 +242,7 @@ async function nodeEnvironment() {
     durability: describeDurability(durability, 'node'),
     browserInfo: { name: 'fake-indexeddb (Node)', version: JSON.parse(readFileSync(join(root, 'node_modules/fake-indexeddb/package.json'), 'utf8')).version },
     run: (id, options) => cases[id](options),
+    runFresh: (id, options) => cases[id](options),
   }
 }
 
@@ -223,7 +301,7 @@ function quantile(values, q) {
 
 const round3 = (value) => Math.round(value * 1000) / 1000
 
-function summarise(entry, row, results) {
+function summarise(entry, row, results, events) {
   const s = results[row.id] ?? { kiroku: [], raw: [] }
   const stat = (values) => (values?.length ? { median: quantile(values, 0.5), p95: quantile(values, 0.95), n: values.length } : null)
   const kiroku = stat(s.kiroku)
@@ -231,7 +309,8 @@ function summarise(entry, row, results) {
   return {
     item: row.item ?? entry.item,
     id: row.id,
-    label: row.label,
+    // A label may name the events stored: a function of their count.
+    label: typeof row.label === 'function' ? row.label(events.toLocaleString('en-US')) : row.label,
     unit: row.unit ?? 'ms',
     show: row.show ?? 'time',
     events: s.events,
@@ -239,6 +318,8 @@ function summarise(entry, row, results) {
     raw,
     ratio: kiroku && raw ? kiroku.median / raw.median : null,
     goal: row.goal,
+    ...(row.flat ? { flat: row.flat } : {}),
+    ...(row.growth === false ? { growth: false } : {}),
     samples: { kiroku: (s.kiroku ?? []).map(round3), raw: (s.raw ?? []).map(round3) },
   }
 }
@@ -300,6 +381,65 @@ function renderTable(rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)))
   const cells = (line) => `| ${line.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`
   return [cells(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(cells)].join('\n')
+}
+
+/** What the storage and durability rows add up to, in words, after a table. */
+function printExtras(rows, details) {
+  const lines = []
+  for (const notes of details.storage ?? []) {
+    if (!Number.isFinite(notes.usageClosed)) continue // no navigator.storage (--node)
+    const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`
+    lines.push(
+      `storage: ${notes.events.toLocaleString('en-US')} events took ${((notes.usageClosed - notes.usageBefore) / notes.events).toFixed(1)} bytes on disk each ` +
+        `(IndexedDB usage ${mb(notes.usageBefore)} → ${mb(notes.usageOpen)} seeded → ${mb(notes.usageClosed)} closed); as JSON an event row is ` +
+        `${notes.jsonBytesPerEvent.toFixed(1)} bytes and its stream row ${notes.streamRowJsonBytesPerEvent.toFixed(1)}`,
+    )
+  }
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  for (const [what, id] of [
+    ['a 1-event append', 'durable-append'],
+    ['the addItem command', 'durable-command'],
+  ]) {
+    const relaxed = byId.get(`${id}-default`)
+    const strict = byId.get(`${id}-strict`)
+    if (!relaxed?.kiroku || !strict?.kiroku) continue
+    const side = (key) => `${fmtValue(relaxed, relaxed[key].median)} → ${fmtValue(strict, strict[key].median)} (${(strict[key].median / relaxed[key].median).toFixed(1)}×)`
+    lines.push(`strict durability: ${what} ${side('kiroku')} for Kiroku, ${relaxed.raw && strict.raw ? side('raw') : '—'} by hand (medians, default → strict)`)
+  }
+  if (lines.length) console.log(`${lines.join('\n')}\n`)
+}
+
+/** Per row measured at more than one scale: its medians by events stored, and how they grew from the first. */
+function growthTables(runs) {
+  const first = runs[0]
+  const last = runs.at(-1)
+  const blocks = []
+  for (const row of last.rows) {
+    if (row.growth === false) continue
+    const series = runs.map((run) => ({ run, row: run.rows.find((r) => r.id === row.id) })).filter(({ row }) => row?.kiroku)
+    if (series.length < 2) continue
+    const base = series[0].row.kiroku.median
+    const header = ['stored', 'Kiroku median', 'Kiroku p95', 'raw median', 'Kiroku/raw', `Kiroku ÷ at ${series[0].run.stored.toLocaleString('en-US')}`, 'status']
+    const lines = series.map(({ run, row: r }) => [
+      run.stored.toLocaleString('en-US'),
+      fmtValue(r, r.kiroku.median),
+      fmtValue(r, r.kiroku.p95),
+      fmtValue(r, r.raw?.median),
+      fmtRatio(r.ratio),
+      `${(r.kiroku.median / base).toFixed(2)}×`,
+      r.status,
+    ])
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)))
+    const cells = (line) => `| ${line.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`
+    let title = `${row.item} · ${row.id} · ${row.label} · goal ${goalText(row)}`
+    if (row.flat) {
+      const growth = series.at(-1).row.kiroku.median / base
+      const span = `${series[0].run.stored.toLocaleString('en-US')} → ${series.at(-1).run.stored.toLocaleString('en-US')} stored`
+      title += ` · must stay flat (≤ ${row.flat}× over ${span}): ${growth.toFixed(2)}×, ${growth <= row.flat ? 'met' : 'missed'}`
+    }
+    blocks.push([title, cells(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(cells)].join('\n'))
+  }
+  return `Growth with the events stored (${first.stored.toLocaleString('en-US')} → ${last.stored.toLocaleString('en-US')}):\n\n${blocks.join('\n\n')}\n`
 }
 
 function machine() {

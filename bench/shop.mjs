@@ -19,12 +19,17 @@ export const EVENTS = 100_000
 export const CURRENT_CART_EVENTS = 62
 const TIMEOUT = 60_000
 
-let prepared = null
+const prepared = new Map()
 
-/** The seeded, served, once-loaded shop; the same promise for every entry of a run. */
+/**
+ * The seeded, served, once-loaded shop; the same promise for every entry of a run at one scale.
+ * The growth run (--million) asks for each scale in turn: each gets its own server, so its own
+ * origin (a fresh database, service worker and caches), seeded once.
+ */
 export function seededShop(context) {
-  prepared ??= prepare(context)
-  return prepared
+  const scale = context.scale ?? 1
+  if (!prepared.has(scale)) prepared.set(scale, prepare(context))
+  return prepared.get(scale)
 }
 
 async function prepare({ browser, build, scale = 1, defer, log }) {

@@ -7,7 +7,10 @@
 //     log, defer } (see run.mjs): what needs a built app, navigation or a cold page (cold start,
 //     the devtools) goes here. `rounds` is --rounds when given; `defer` registers a cleanup.
 // Each entry names the table rows it fills (a row may name its own issue item); a row's goal is
-// what the issue asks of it.
+// what the issue asks of it. A label may be a function of the events stored ('100,000'), and
+// `flat` is how much a row may grow over the growth run (--million: 10,000 → 1,000,000 stored).
+// `growth: false` keeps a row that does not depend on the events stored out of the growth tables.
+// A case entry may say `fresh` (each round in an origin of its own) and `warmup: false`.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
@@ -20,9 +23,9 @@ export const suite = [
     case: 'append',
     rounds: 5,
     rows: [
-      { id: 'append-1', label: 'append, 1 event per transaction (checked)', goal: { ratio: 1.5 } },
-      { id: 'append-10', label: 'append, 10 events per transaction', goal: { ratio: 1.2 } },
-      { id: 'append-1000', label: 'append, 1,000 events per transaction', goal: { ratio: 1.2 } },
+      { id: 'append-1', flat: 1.5, label: 'append, 1 event per transaction (checked)', goal: { ratio: 1.5 } },
+      { id: 'append-10', flat: 1.5, label: 'append, 10 events per transaction', goal: { ratio: 1.2 } },
+      { id: 'append-1000', flat: 1.5, label: 'append, 1,000 events per transaction', goal: { ratio: 1.2 } },
     ],
   },
   {
@@ -30,10 +33,10 @@ export const suite = [
     case: 'load',
     rounds: 5,
     rows: [
-      { id: 'load-100', label: 'aggregate load, 100 events', goal: { ratio: 1.5 } },
-      { id: 'load-1000', label: 'aggregate load, 1,000 events', goal: { ratio: 1.5 } },
-      { id: 'load-10000', label: 'aggregate load, 10,000 events', goal: { ratio: 1.5 } },
-      { id: 'load-10000-snapshot', label: 'aggregate load, 10,000 events from a snapshot', goal: { ratio: 1.5, notAbove: 'load-100' } },
+      { id: 'load-100', flat: 1.5, label: 'aggregate load, 100 events', goal: { ratio: 1.5 } },
+      { id: 'load-1000', flat: 1.5, label: 'aggregate load, 1,000 events', goal: { ratio: 1.5 } },
+      { id: 'load-10000', flat: 1.5, label: 'aggregate load, 10,000 events', goal: { ratio: 1.5 } },
+      { id: 'load-10000-snapshot', flat: 1.5, label: 'aggregate load, 10,000 events from a snapshot', goal: { ratio: 1.5, notAbove: 'load-100' } },
     ],
   },
   {
@@ -43,18 +46,18 @@ export const suite = [
     // A whole 100,000-event round is a minute's work; a tenth of it warms up as well.
     warmupScale: 0.1,
     rows: [
-      { item: '3', id: 'catch-up', label: 'global catch-up, 100,000 events in batches of 500', goal: { ratio: 1.3 } },
-      { item: '4', id: 'projection', label: 'deferred projection, 100,000 events', show: 'rate', goal: null },
+      { item: '3', id: 'catch-up', label: (n) => `global catch-up, ${n} events in batches of 500`, goal: { ratio: 1.3 } },
+      { item: '4', id: 'projection', label: (n) => `deferred projection, ${n} events`, show: 'rate', goal: null },
       { item: '4', id: 'projection-10k', label: 'deferred projection, catch-up of 10,000 events', goal: null },
       { item: '4', id: 'projection-queued-10k', label: 'the same, apply queues its write (library cost)', goal: null },
       { item: '4', id: 'projection-batch-10k', label: 'the same, applyBatch with one bulkPut a batch', goal: null },
-      { item: '5', id: 'command-ui', label: 'addItem → sync handler called, 100,000 stored', goal: { p95: 16 } },
+      { item: '5', id: 'command-ui', label: (n) => `addItem → sync handler called, ${n} stored`, goal: { p95: 16 } },
     ],
   },
   {
     item: '6',
     measure: coldStart,
-    rows: [{ id: 'cold-start', label: 'cold start to an interactive cart, 100,000 stored', goal: { max: 1000 } }],
+    rows: [{ id: 'cold-start', label: (n) => `cold start to an interactive cart, ${n} stored`, goal: { max: 1000 } }],
   },
   {
     item: '7',
@@ -69,6 +72,26 @@ export const suite = [
     item: '8',
     measure: initialJavaScript,
     rows: [{ id: 'initial-js', label: 'initial JavaScript of the built app', unit: 'KB', goal: { max: 150 } }],
+  },
+  {
+    // Bytes on disk per event: one round (bytes do not jitter), in an origin holding nothing else.
+    item: '9',
+    case: 'storage',
+    rounds: 1,
+    warmup: false,
+    fresh: true,
+    rows: [{ id: 'storage-bytes', label: (n) => `bytes on disk per event, ${n} stored (raw: as JSON)`, unit: 'B', goal: null }],
+  },
+  {
+    item: '9',
+    case: 'durability',
+    rounds: 2,
+    rows: [
+      { id: 'durable-append-default', growth: false, label: 'append, 1 event, durability default', goal: null },
+      { id: 'durable-append-strict', growth: false, label: 'append, 1 event, durability strict', goal: null },
+      { id: 'durable-command-default', growth: false, label: 'addItem until committed, durability default', goal: null },
+      { id: 'durable-command-strict', growth: false, label: 'addItem until committed, durability strict', goal: null },
+    ],
   },
 ]
 

@@ -1,5 +1,5 @@
 // The shop's services: the store, the views the screens read, and the commands they run.
-import { AggregateRepository, defaultComposedDispatcher, type Dispatcher, type EventStore, openEventStore, ProjectionWorkerClient, SyncDispatcher } from '../eventstore'
+import { AggregateRepository, defaultComposedDispatcher, type Dispatcher, type Durability, type EventStore, openEventStore, ProjectionWorkerClient, SyncDispatcher } from '../eventstore'
 import {
   Cart as CartAggregate,
   CartCheckedOutError,
@@ -49,6 +49,11 @@ export interface ShopOptions {
   sync?: (store: EventStore) => SyncClient
   /** How long a device with no events yet waits for its first pull before it starts a cart of its own (ms). */
   firstPullWait?: number
+  /**
+   * IndexedDB durability of this page's writes (its commands): the browser's default (relaxed in
+   * Chromium) unless set; 'strict' waits for the disk on every commit (docs/EVENTSTORE.md).
+   */
+  durability?: Durability
 }
 
 export class Shop {
@@ -101,6 +106,7 @@ export class Shop {
       readModels: shopDatabase,
       dispatcher: options.instrument ? options.instrument(composed) : composed,
       ...(options.onVersionChange ? { onVersionChange: options.onVersionChange } : {}),
+      ...(options.durability ? { durability: options.durability } : {}),
     })
     const shop = new Shop(store, options.worker ?? true, options.shopperId ?? LOCAL_SHOPPER, options.workerOptions)
     if (options.sync) await shop.follow(options.sync(store), options.firstPullWait ?? 4000)
