@@ -32,7 +32,7 @@ export function DevtoolsPanel({ store, changes, aggregates = NO_AGGREGATES, proj
   const [filter, setFilter] = useState<TimelineFilter>(NO_FILTER)
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const model = useTimelineModel(store, filter, changes, { pageSize })
-  const eventTypes = useEventTypes(store, changes, model)
+  const eventTypes = useEventTypes(store, changes)
 
   const select = (eventId: string) => {
     setSelectedId(eventId)

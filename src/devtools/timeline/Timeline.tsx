@@ -151,7 +151,7 @@ function useNarrow(ref: { current: HTMLElement | null }, width: number): boolean
   return narrow
 }
 
-/** `scanned` is null when storage answers the whole filter (a stream, a type): every event read matches. */
+/** `scanned` is null when storage answers the whole filter (a stream, a type, a correlation id): every event read matches. */
 function statusText(rows: number, scanned: number | null, exhausted: boolean, loading: boolean, filtered: boolean): string {
   const shown = `${rows.toLocaleString('en')} ${rows === 1 ? 'event' : 'events'}`
   if (!filtered) return exhausted ? `${shown}, the whole log.` : `${shown} loaded${loading ? ', reading more…' : '; scroll for older ones.'}`

@@ -18,20 +18,22 @@ export const NO_FILTER: TimelineFilter = Object.freeze({ stream: '', type: '', c
 export const isFiltered = (filter: TimelineFilter): boolean => Object.values(filter).some((value) => value !== '')
 
 /**
- * The part of the filter storage answers by key range: a stream is one range over its rows (which
- * also carry the type), the log one range over positions. What is left is `matcher`'s.
+ * The part of the filter storage answers by key range, reading only matches: a stream is one range
+ * over its rows (which also carry the type), a type or a correlation id one range of the log's
+ * index by it (the correlation's, checking the type, when both are set; with a stream, the
+ * stream's rows checked against the correlation's positions). What is left is `matcher`'s.
  */
 export function baseQuery(store: EventStore, filter: TimelineFilter): ReadQuery {
   let query = filter.stream ? store.read.stream(filter.stream) : store.read
   if (filter.type) query = query.ofType(filter.type)
+  const correlation = filter.correlationId.trim()
+  if (correlation) query = query.correlatedWith(correlation)
   return query
 }
 
-/** The rest of the filter, checked on each event read; null when nothing is left to check. */
+/** The rest of the filter (time range, text), checked on each event read; null when nothing is left to check. */
 export function matcher(filter: TimelineFilter): ((event: RecordedEvent) => boolean) | null {
   const checks: Array<(event: RecordedEvent) => boolean> = []
-  const correlation = filter.correlationId.trim()
-  if (correlation) checks.push((e) => e.metadata.correlationId === correlation)
   const from = parseLocal(filter.from, 'start')
   const to = parseLocal(filter.to, 'end')
   if (from !== null || to !== null) {
