@@ -72,7 +72,7 @@ try {
     log('(a partial, scaled or --node run: bench/results.json and bench/README.md left as they were)')
   }
 } finally {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => log('cleanup failed:', error))
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error) => log('cleanup failed:', error))
 }
 }
 
@@ -159,7 +159,7 @@ async function runCase(env, entry, scale, stored) {
   for (let round = entry.warmup === false ? 1 : 0; round <= rounds; round++) {
     const warmup = round === 0
     // A warm-up may be smaller; on the growth run's shared database the stored events are what they are.
-    const options = { scale: scale * (warmup ? (entry.warmupScale ?? 1) : 1), durability, ...(stored === undefined ? {} : { stored }) }
+    const options = { scale: scale * (warmup ? (entry.warmupScale ?? 1) : 1), durability, warmup, ...(stored === undefined ? {} : { stored }) }
     const started = Date.now()
     const { samples, notes = {} } = await run(entry.case, options)
     const phases = Object.entries(notes).filter(([key]) => key.endsWith('Ms')).map(([key, ms]) => `${key.slice(0, -2)} ${(ms / 1000).toFixed(1)} s`)
@@ -475,6 +475,15 @@ function updateReadme(table, meta) {
   if (from < 0 || to < from) throw new Error(`bench/README.md lost its ${start} … ${end} markers`)
   const block = [start, '', `Ran ${meta.date.slice(0, 10)} with \`${meta.command}\` (${meta.seconds} s):`, '', table, '', '```', describe(meta), '```', '', end].join('\n')
   writeFileSync(file, text.slice(0, from) + block + text.slice(to + end.length))
+}
+
+// Stopped (Ctrl-C, kill): close the browser and the servers and remove the temporary folders first.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    log(`· ${signal}: cleaning up`)
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
+    process.exit(130)
+  })
 }
 
 await main()
