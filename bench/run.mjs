@@ -126,7 +126,9 @@ async function growthRun(env) {
   if (!only && mode === 'chromium' && !args['no-write']) {
     mkdirSync(join(benchDir, 'scale'), { recursive: true })
     writeFileSync(join(benchDir, 'scale', 'results.json'), `${JSON.stringify({ ...meta, scales: runs }, null, 2)}\n`)
-    log('wrote bench/scale/results.json')
+    const text = [`Ran ${meta.date.slice(0, 10)} with \`${meta.command}\` (${meta.seconds} s):`, '', growth.trim(), '', '```', describe(meta), '```'].join('\n')
+    replaceBlock('<!-- growth-results:start -->', '<!-- growth-results:end -->', text)
+    log('wrote bench/scale/results.json and the growth tables in bench/README.md')
   }
 }
 
@@ -466,15 +468,17 @@ function describe(meta) {
 }
 
 function updateReadme(table, meta) {
+  replaceBlock('<!-- latest-results:start -->', '<!-- latest-results:end -->', [`Ran ${meta.date.slice(0, 10)} with \`${meta.command}\` (${meta.seconds} s):`, '', table, '', '```', describe(meta), '```'].join('\n'))
+}
+
+/** Replaces what bench/README.md holds between two markers. */
+function replaceBlock(start, end, body) {
   const file = join(benchDir, 'README.md')
-  const start = '<!-- latest-results:start -->'
-  const end = '<!-- latest-results:end -->'
   const text = readFileSync(file, 'utf8')
   const from = text.indexOf(start)
   const to = text.indexOf(end)
   if (from < 0 || to < from) throw new Error(`bench/README.md lost its ${start} … ${end} markers`)
-  const block = [start, '', `Ran ${meta.date.slice(0, 10)} with \`${meta.command}\` (${meta.seconds} s):`, '', table, '', '```', describe(meta), '```', '', end].join('\n')
-  writeFileSync(file, text.slice(0, from) + block + text.slice(to + end.length))
+  writeFileSync(file, text.slice(0, from) + [start, '', body, '', end].join('\n') + text.slice(to + end.length))
 }
 
 // Stopped (Ctrl-C, kill): close the browser and the servers and remove the temporary folders first.
