@@ -83,22 +83,31 @@ try {
 async function runSuite(env, scale, stored) {
   const results = {}
   const details = {}
+  const failed = new Map()
   for (const entry of selected) {
-    if (entry.case) {
-      const { samples, notes } = await runCase(env, entry, scale, stored)
-      Object.assign(results, samples)
-      if (notes.length) details[entry.case] = notes
-    } else {
-      log(`· ${entry.rows.map((row) => row.id).join(', ')}`)
-      const rounds = args.rounds === undefined ? undefined : Number(args.rounds)
-      const measured = await entry.measure({ browser: env.browser, build: env.build, root, rounds, scale, log, defer: (cleanup) => cleanups.push(cleanup) })
-      Object.assign(results, measured.samples)
-      Object.assign(details, measured.details)
+    try {
+      if (entry.case) {
+        const { samples, notes } = await runCase(env, entry, scale, stored)
+        Object.assign(results, samples)
+        if (notes.length) details[entry.case] = notes
+      } else {
+        log(`· ${entry.rows.map((row) => row.id).join(', ')}`)
+        const rounds = args.rounds === undefined ? undefined : Number(args.rounds)
+        const measured = await entry.measure({ browser: env.browser, build: env.build, root, rounds, scale, log, defer: (cleanup) => cleanups.push(cleanup) })
+        Object.assign(results, measured.samples)
+        Object.assign(details, measured.details)
+      }
+    } catch (error) {
+      // The growth run goes on to the other rows and sizes; a wrong answer still fails the run (below).
+      if (!scales) throw error
+      log(`· ${entry.case ?? entry.rows.map((row) => row.id).join(', ')} failed:`, error)
+      for (const row of entry.rows) failed.set(row.id, String(error?.message ?? error).split('\n')[0])
     }
   }
   const events = stored ?? Math.max(1, Math.round(100_000 * scale))
   const rows = selected.flatMap((entry) => entry.rows.map((row) => summarise(entry, row, results, events)))
   judge(rows)
+  for (const row of rows) if (failed.has(row.id)) row.status = `failed: ${failed.get(row.id)}`
   return { rows, details }
 }
 
@@ -121,6 +130,8 @@ async function growthRun(env) {
   }
   const growth = growthTables(runs)
   console.log(growth)
+  const failures = runs.flatMap((run) => run.rows.filter((row) => row.status.startsWith('failed')).map((row) => `${run.stored} ${row.id}`))
+  if (failures.length) process.exitCode = 1
   const meta = describeRun(env)
   console.log(describe(meta))
   if (!only && mode === 'chromium' && !args['no-write']) {
