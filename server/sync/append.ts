@@ -1,8 +1,11 @@
-// The append: the statements that store one accepted commit, run inside the commit's transaction
-// after its partition row is locked (so `head` and the stream's version cannot move under it).
-// Stream positions continue the stream's version, partition positions continue the user's head,
-// both gapless; `head` is bumped in the same transaction, so a reader that pages by partition
-// position never skips an event that commits late (no sequence gap: see RECIPES.md).
+// The append: the one statement that stores an accepted commit, run inside the commit's
+// transaction after its partition row is locked (so `head` and the stream's version cannot move
+// under it). It moves the stream's version (or creates the stream), bumps the user's head, inserts
+// the events and sends the head NOTIFY, all or nothing: stream positions continue the stream's
+// version, partition positions continue the user's head, both gapless; `head` is bumped in the
+// same transaction, so a reader that pages by partition position never skips an event that
+// commits late (no sequence gap: see RECIPES.md). One statement, not five: each round trip to the
+// database costs the server more than the work it asks for (bench/sync/sections/1-push.md).
 import type { Queryable } from '../db/Db'
 import type { EventEnvelope } from './envelope'
 
@@ -21,30 +24,46 @@ export interface Append {
   recordedAt: Date
 }
 
+// The stream's row moves only when it is still this user's at `version` (or, for a new stream,
+// when nobody created it meanwhile); the head, the events and the NOTIFY follow only from that
+// row, so when it does not move nothing is written and no row comes back. The events reference
+// the stream row made by the same statement: foreign keys are checked at its end.
+// Every parameter is cast where it is used, so each has one type however often it appears.
+const MOVE_EXISTING = `UPDATE streams SET version = $4::bigint WHERE stream = $3::text AND user_id = $1::bigint AND version = $5::bigint RETURNING stream`
+const CREATE_NEW = `INSERT INTO streams (stream, user_id, version) SELECT $3::text, $1::bigint, $4::bigint WHERE $5::bigint = -1 ON CONFLICT (stream) DO NOTHING RETURNING stream`
+const appendSql = (moveStream: string) => `
+  WITH moved AS (${moveStream}),
+  partition AS (
+    UPDATE partitions SET head = head + $6::int WHERE user_id = $1::bigint AND EXISTS (SELECT 1 FROM moved) RETURNING head
+  ),
+  stored AS (
+    INSERT INTO events (user_id, partition_position, stream, stream_position, event_id, type, data, metadata, client_id, recorded_at)
+    SELECT $1::bigint, partition.head - $6::int + e.ord, $3::text, $5::bigint + e.ord, (e.event ->> 'eventId')::uuid, e.event ->> 'type', e.event -> 'data',
+           coalesce(e.event -> 'metadata', '{}'::jsonb) || jsonb_build_object('userId', $1::bigint::text, 'clientId', $2::text, 'recordedAt', $7::text),
+           $2::text, $7::text::timestamptz
+    FROM partition, jsonb_array_elements($8::text::jsonb) WITH ORDINALITY AS e(event, ord)
+    RETURNING 1
+  )
+  SELECT partition.head, (SELECT count(*) FROM stored) AS stored, pg_notify($9::text, $1::bigint::text || ':' || partition.head) FROM partition`
+const APPEND_EXISTING = appendSql(MOVE_EXISTING)
+const APPEND_NEW = appendSql(CREATE_NEW)
+
 /** Stores the events; resolves with their stream positions and the user's new head, or with null
  * when the stream turned out to belong to another user (created by them meanwhile). */
 export async function appendToStream(tx: Queryable, append: Append): Promise<{ positions: number[]; head: number } | null> {
   const { userId, clientId, stream, version, events } = append
-  const newVersion = version + events.length
-  const owned = append.exists
-    ? await tx.query('UPDATE streams SET version = $3 WHERE stream = $1 AND user_id = $2 AND version = $4 RETURNING version', [stream, userId, newVersion, version])
-    : await tx.query('INSERT INTO streams (stream, user_id, version) VALUES ($1, $2, $3) ON CONFLICT (stream) DO NOTHING RETURNING version', [stream, userId, newVersion])
-  if (owned.length === 0) return null
-
-  const [partition] = await tx.query<{ head: string | number }>('UPDATE partitions SET head = head + $2 WHERE user_id = $1 RETURNING head', [userId, events.length])
-  const head = Number(partition?.head)
-  const first = head - events.length
-  const recordedAt = append.recordedAt.toISOString()
-  // The server's own metadata overwrites the client's under those names; the rest is kept.
-  await tx.query(
-    `INSERT INTO events (user_id, partition_position, stream, stream_position, event_id, type, data, metadata, client_id, recorded_at)
-     SELECT $1, $2 + e.ord, $3, $4 + e.ord, (e.event ->> 'eventId')::uuid, e.event ->> 'type', e.event -> 'data',
-            coalesce(e.event -> 'metadata', '{}'::jsonb) || jsonb_build_object('userId', $8::text, 'clientId', $5::text, 'recordedAt', $6::text),
-            $5, $6::timestamptz
-     FROM jsonb_array_elements($7::text::jsonb) WITH ORDINALITY AS e(event, ord)`,
-    [userId, first, stream, version, clientId, recordedAt, JSON.stringify(events), userId],
-  )
-  // Inside the transaction: listeners hear it only once the events are committed.
-  await tx.query('SELECT pg_notify($1, $2)', [HEAD_CHANNEL, `${userId}:${head}`])
-  return { positions: events.map((_, index) => version + 1 + index), head }
+  const [row] = await tx.query<{ head: string | number; stored: string | number }>(append.exists ? APPEND_EXISTING : APPEND_NEW, [
+    userId,
+    clientId,
+    stream,
+    version + events.length,
+    version,
+    events.length,
+    append.recordedAt.toISOString(),
+    JSON.stringify(events),
+    HEAD_CHANNEL,
+  ])
+  if (row === undefined) return null
+  if (Number(row.stored) !== events.length) throw new Error(`The append of ${events.length} events to ${stream} stored ${String(row.stored)}.`)
+  return { positions: events.map((_, index) => version + 1 + index), head: Number(row.head) }
 }

@@ -22,12 +22,16 @@ export async function push(db: Db, userId: string, body: unknown, options: PushO
   const context = { userId, clientId, definitions: options.definitions ?? domainEventDefinitions, now: options.now ?? (() => new Date()) }
   const failedStreams = new Set<string>()
   const results: CommitResult[] = []
+  // The head as the last commit's transaction left it (read under the partition's lock); a push
+  // whose every commit was blocked, or that has none, reads it afterwards.
+  let head: number | undefined
   for (const commit of commits) {
-    const result: CommitResult = failedStreams.has(commit.stream) ? { status: 'blocked' } : await db.transaction((tx) => pushCommit(tx, context, commit))
+    let result: CommitResult = { status: 'blocked' }
+    if (!failedStreams.has(commit.stream)) ({ result, head } = await db.transaction((tx) => pushCommit(tx, context, commit)))
     if (result.status !== 'accepted' && result.status !== 'duplicate') failedStreams.add(commit.stream)
     results.push(result)
   }
-  return { results, head: await headOf(db, userId) }
+  return { results, head: head ?? (await headOf(db, userId)) }
 }
 
 /** The user's last partition position (0 before their first event). */
@@ -43,54 +47,86 @@ interface Context {
   now: () => Date
 }
 
-async function pushCommit(tx: Queryable, context: Context, commit: Commit): Promise<CommitResult> {
+/** Locks the user's partition (made by their first push) and resolves with its head. Every write
+ * of this user's partition and streams holds this lock: head and their streams' versions hold still. */
+async function lockPartition(tx: Queryable, userId: string): Promise<number> {
+  const lock = () => tx.query<{ head: string | number }>('SELECT head FROM partitions WHERE user_id = $1 FOR UPDATE', [userId])
+  let [partition] = await lock()
+  if (partition === undefined) {
+    await tx.query('INSERT INTO partitions (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId])
+    ;[partition] = await lock()
+  }
+  return Number(partition!.head)
+}
+
+type StateRow = {
+  owner: string | null
+  version: string | number | null
+  duplicates: Array<{ event_id: string; stream: string; stream_position: number }>
+  stored: DomainEvent[] | null
+}
+
+// What a commit is judged on, in one statement read after the partition's lock is held (so it
+// sees every commit of this user that came before): the stream's owner and version, the stored
+// events that carry any of the commit's ids, and, when the domain checks the stream, its stored
+// events in order. A stream made by another user meanwhile is caught by the append itself.
+const COMMIT_STATE = `
+  SELECT s.user_id::text AS owner, s.version,
+         (SELECT coalesce(json_agg(json_build_object('event_id', d.event_id::text, 'stream', d.stream, 'stream_position', d.stream_position)), '[]')
+            FROM events d WHERE d.event_id IN (SELECT jsonb_array_elements_text($2::text::jsonb)::uuid)) AS duplicates,
+         CASE WHEN $3::boolean THEN
+           (SELECT coalesce(json_agg(json_build_object('type', e.type, 'data', e.data) ORDER BY e.stream_position), '[]') FROM events e WHERE e.stream = $1::text)
+         END AS stored
+    FROM (VALUES (1)) AS one LEFT JOIN streams s ON s.stream = $1::text`
+
+async function pushCommit(tx: Queryable, context: Context, commit: Commit): Promise<{ result: CommitResult; head: number }> {
   const { userId } = context
   const { stream, events } = commit
-  // Serialises this user's writers (and only theirs): head and their streams' versions hold still.
-  await tx.query('INSERT INTO partitions (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId])
-  await tx.query('SELECT head FROM partitions WHERE user_id = $1 FOR UPDATE', [userId])
-
-  const [owner] = await tx.query<{ user_id: string | number; version: string | number }>('SELECT user_id, version FROM streams WHERE stream = $1 FOR UPDATE', [stream])
-  // Ownership before anything else: another user's stream reveals nothing, not even duplicates.
-  if (owner !== undefined && String(owner.user_id) !== userId) return rejected('forbidden', `The stream ${stream} belongs to another account.`)
+  const head = await lockPartition(tx, userId)
+  const done = (result: CommitResult) => ({ result, head })
 
   const ids = events.map((event) => event.eventId.toLowerCase())
-  if (new Set(ids).size !== ids.length) return rejected('duplicate_event', 'The commit names one event id more than once.')
-  const duplicate = await duplicateOf(tx, stream, ids)
-  if (duplicate !== undefined) return duplicate
+  const type = streamTypeOf(stream, events)
+  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), type !== undefined])
+  const { owner, duplicates, stored } = state!
+  // Ownership before anything else: another user's stream reveals nothing, not even duplicates.
+  if (owner !== null && owner !== userId) return done(rejected('forbidden', `The stream ${stream} belongs to another account.`))
+
+  if (new Set(ids).size !== ids.length) return done(rejected('duplicate_event', 'The commit names one event id more than once.'))
+  const duplicate = duplicateOf(stream, ids, duplicates)
+  if (duplicate !== undefined) return done(duplicate)
 
   for (const event of events) {
     const definition = context.definitions.get(event.type)
-    if (definition === undefined) return rejected('unknown_type', `The event type ${event.type} is unknown.`)
+    if (definition === undefined) return done(rejected('unknown_type', `The event type ${event.type} is unknown.`))
     try {
       definition.parse(event.data, event.eventId)
     } catch (error) {
-      return rejected('invalid', error instanceof Error ? error.message : `The data of ${event.type} is invalid.`)
+      return done(rejected('invalid', error instanceof Error ? error.message : `The data of ${event.type} is invalid.`))
     }
   }
 
-  const version = owner === undefined ? -1 : Number(owner.version)
+  const version = owner === null ? -1 : Number(state!.version)
   const expected = commit.expectedVersion
   const fits = expected === 'any' || (expected === 'none' ? version === -1 : expected === version)
-  if (!fits) return { status: 'conflict', stream, expected, actual: version }
+  if (!fits) return done({ status: 'conflict', stream, expected, actual: version })
 
   // The domain's own rules, on the stream's stored events then the new ones (as the browser checks them).
-  const refusal = await domainRefusal(tx, userId, stream, events)
-  if (refusal !== undefined) return rejected('invalid', refusal)
+  const refusal = await domainRefusal(tx, userId, stream, stored ?? [], events)
+  if (refusal !== undefined) return done(rejected('invalid', refusal))
 
-  const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== undefined, events, recordedAt: context.now() })
-  if (appended === null) return rejected('forbidden', `The stream ${stream} belongs to another account.`)
-  return { status: 'accepted', ...appended }
+  const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now() })
+  if (appended === null) return done(rejected('forbidden', `The stream ${stream} belongs to another account.`))
+  return { result: { status: 'accepted', ...appended }, head: appended.head }
 }
 
 const storedEventsOf = (tx: Queryable, stream: string): Promise<DomainEvent[]> =>
-  tx.query<{ type: string; data: unknown }>('SELECT type, data, metadata FROM events WHERE stream = $1 ORDER BY stream_position', [stream])
+  tx.query<{ type: string; data: unknown }>('SELECT type, data FROM events WHERE stream = $1 ORDER BY stream_position', [stream])
 
 /** Why the domain refuses the commit's events (a DomainError's message), or undefined when it takes them. */
-async function domainRefusal(tx: Queryable, userId: string, stream: string, events: readonly DomainEvent[]): Promise<string | undefined> {
+async function domainRefusal(tx: Queryable, userId: string, stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[]): Promise<string | undefined> {
   const type = streamTypeOf(stream, events)
   if (type === undefined) return undefined
-  const stored = await storedEventsOf(tx, stream)
   // An order is checked against the cart it was checked out from when this user's cart stream is stored.
   const carts = new Map<string, DomainEvent[]>()
   if (type === 'Order') {
@@ -112,12 +148,7 @@ async function domainRefusal(tx: Queryable, userId: string, stream: string, even
 
 /** `duplicate` when every id is already stored in this stream at consecutive positions (a retry),
  * `duplicate_event` when only some are, or elsewhere; undefined when none is stored. */
-async function duplicateOf(tx: Queryable, stream: string, ids: readonly string[]): Promise<CommitResult | undefined> {
-  const rows = await tx.query<{ event_id: string; stream: string; stream_position: string | number }>(
-    `SELECT event_id::text AS event_id, stream, stream_position FROM events
-     WHERE event_id IN (SELECT jsonb_array_elements_text($1::text::jsonb)::uuid)`,
-    [JSON.stringify(ids)],
-  )
+function duplicateOf(stream: string, ids: readonly string[], rows: StateRow['duplicates']): CommitResult | undefined {
   if (rows.length === 0) return undefined
   const stored = new Map(rows.map((row) => [row.event_id, row]))
   const positions = ids.map((id) => stored.get(id)).map((row) => (row?.stream === stream ? Number(row.stream_position) : Number.NaN))
