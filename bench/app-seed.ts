@@ -6,7 +6,8 @@
 // stream of some tens of events with a snapshot. The read models are written as the app's
 // projections leave them: the `orders` rows, their checkpoint at the head of the log (so the
 // worker has nothing to catch up on). The current cart is named by the one event of the
-// `Shopper$local` stream, as an upgrade from the older `session` row leaves it.
+// `Shopper$local` stream, as an upgrade from the older `session` row leaves it. Order.Completed is
+// the rare type the devtools filter by: about one order in 40 is completed, 0.1 % of the log.
 import { Cart, CartStarted, LOCAL_SHOPPER, Order, OrderCompleted, Shopper, catalog, coupons, type CartState } from '../src/domain'
 import { openEventStore, type NewEvent } from '../src/eventstore'
 import { PROJECTIONS, EVENTS, SNAPSHOTS, STREAMS, type CheckpointRecord, type EventRecord, type SnapshotRecord, type StreamRecord } from '../src/eventstore/storage'
@@ -31,6 +32,16 @@ export interface ShopSeed {
   types: Record<string, number>
   /** The global position of the newest event of each type. */
   newest: Record<string, number>
+  /** What the devtools filter by besides a type: the first cart's checkout and the first cart's stream, at the far end of the log. */
+  oldest: {
+    /** The correlation id of the first checkout (Cart.CheckedOut and Order.Placed), and its events' global positions. */
+    correlationId: string
+    correlationPositions: number[]
+    /** The first cart's stream, its event count and the global position of its newest event. */
+    stream: string
+    streamEvents: number
+    streamNewest: number
+  }
   currentCart: { id: string; events: number; snapshotAt: number | null; itemCount: number; lines: number }
   head: { position: number; eventId: string }
   ms: number
@@ -104,8 +115,8 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
     }
   }
 
-  // Past carts, each checked out (Cart.CheckedOut and Order.Placed commit together); about one
-  // order in ten is completed a few carts later.
+  // Past carts, each checked out (Cart.CheckedOut and Order.Placed commit together, one
+  // correlation); about one order in 40 is completed a few carts later.
   const orders = new Map<string, OrderRow & { placedAtSecond: number; completedAtSecond: number | null }>()
   const dueToComplete: Array<{ orderId: string; afterCart: number }> = []
   let carts = 0
@@ -141,8 +152,9 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
     const order = new Order(orderId)
     order.place(cart.id, cart.lines, cart.subtotal, cart.discount)
     clock += between(20, 120)
-    add(cart.unpublishedEvents.at(-1) as NewEvent, `${Cart.aggregateName}$${cart.id}`)
-    add(order.unpublishedEvents.at(-1) as NewEvent, `${Order.aggregateName}$${orderId}`)
+    const checkedOut = cart.unpublishedEvents.at(-1) as NewEvent
+    add(checkedOut, `${Cart.aggregateName}$${cart.id}`)
+    add(order.unpublishedEvents.at(-1) as NewEvent, `${Order.aggregateName}$${orderId}`, checkedOut.eventId)
     orders.set(orderId, {
       orderId,
       cartId: cart.id,
@@ -155,7 +167,7 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
       completedAtSecond: null,
     })
     carts += 1
-    if (rand() < 0.1) dueToComplete.push({ orderId, afterCart: carts + between(0, 5) })
+    if (rand() < 0.024) dueToComplete.push({ orderId, afterCart: carts + between(0, 5) })
   }
 
   // The cart being filled now: its stream of some tens of events, a snapshot every 50.
@@ -183,6 +195,9 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
   const versions = new Map<string, number>()
   const types: Record<string, number> = {}
   const newest: Record<string, number> = {}
+  // The first cart's checkout is the first correlation of two events; the first event is its cart's.
+  const firstCheckout = plan.find((p, i) => plan[i + 1]?.correlationId === p.event.eventId) as Planned
+  const oldest = { correlationId: firstCheckout.event.eventId, correlationPositions: [] as number[], stream: (plan[0] as Planned).stream, streamEvents: 0, streamNewest: 0 }
   let head = { position: 0, eventId: '' }
   const PER_TRANSACTION = 5_000
   for (let from = 0; from < plan.length; from += PER_TRANSACTION) {
@@ -203,6 +218,8 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
           const globalPosition = added.result as number
           head = { position: globalPosition, eventId: event.eventId }
           newest[event.type] = globalPosition
+          if (correlationId === oldest.correlationId) oldest.correlationPositions.unshift(globalPosition)
+          if (stream === oldest.stream) Object.assign(oldest, { streamEvents: oldest.streamEvents + 1, streamNewest: globalPosition })
           const row: StreamRecord = { stream, position, eventId: event.eventId, globalPosition, type: event.type, joinOrder: 0 }
           streams.add(row)
         }
@@ -245,6 +262,7 @@ async function seed({ database, events: total, currentCartEvents }: ShopSeedOpti
     completedOrders: orderRows.filter((row) => row.status === 'completed').length,
     types,
     newest,
+    oldest,
     currentCart: {
       id: current.id,
       events: currentCartEvents,

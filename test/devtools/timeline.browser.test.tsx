@@ -102,6 +102,43 @@ describe('devtools timeline', () => {
     expect(rowIds(view)).toEqual([])
   })
 
+  it('answers a type, a correlation id and a stream from storage, reading only what matches', async () => {
+    const store = await minuteStore()
+    await store.append(notes(20, 'before'))
+    const meta = { metadata: { correlationId: 'checkout-1' } }
+    await store.append([Noted({ text: 'a' }, { eventId: 'k1', ...meta }), Counted({ n: 1 }, { eventId: 'k2', ...meta })], { stream: 'Cart$1' })
+    await store.append([Counted({ n: 2 }, { eventId: 'k3', ...meta })], { stream: 'Order$1' })
+    await store.append(notes(20, 'after'))
+    const view = await renderPanel({ store })
+    const status = () => text(view.querySelector('.kd-timeline__status'))
+    await waitFor(() => expect(rowIds(view)[0]).toBe('after20'))
+
+    await change(field(view, 'Correlation id'), 'checkout-1')
+    await waitFor(() => expect(rowIds(view)).toEqual(['k3', 'k2', 'k1']))
+    // Nothing was looked at and left out: the status counts no events read besides the matches.
+    await waitFor(() => expect(status()).toBe('3 events match.'))
+    const type = field<HTMLSelectElement>(view, 'Event type')
+    await waitFor(() => expect([...type.options].map((o) => o.value)).toContain('Test.Counted'))
+    await change(type, 'Test.Counted')
+    await waitFor(() => expect(rowIds(view)).toEqual(['k3', 'k2']))
+    await change(field(view, 'Stream'), 'Cart$1')
+    await waitFor(() => expect(rowIds(view)).toEqual(['k2']))
+    await waitFor(() => expect(status()).toBe('1 event matches.'))
+    await change(field(view, 'Correlation id'), 'someone-else')
+    await waitFor(() => expect(status()).toBe('No event matches.'))
+  })
+
+  it('lists the event types present, and a new type once it is stored', async () => {
+    const store = await openTestStore()
+    await store.append(notes(3))
+    const view = await renderPanel({ store })
+    const types = () => [...field<HTMLSelectElement>(view, 'Event type').options].map((o) => o.value)
+    await waitFor(() => expect(types()).toEqual(['', 'Test.Noted']))
+    expect(field<HTMLSelectElement>(view, 'Event type').getAttribute('aria-busy')).toBe('false')
+    await store.append([Flagged({ flag: true }, { eventId: 'f1' })])
+    await waitFor(() => expect(types()).toEqual(['', 'Test.Flagged', 'Test.Noted']))
+  })
+
   it('moves between rows with the arrow keys', async () => {
     const store = await openTestStore()
     await store.append(notes(3))

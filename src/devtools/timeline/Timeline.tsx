@@ -156,6 +156,7 @@ function statusText(rows: number, scanned: number | null, exhausted: boolean, lo
   const shown = `${rows.toLocaleString('en')} ${rows === 1 ? 'event' : 'events'}`
   if (!filtered) return exhausted ? `${shown}, the whole log.` : `${shown} loaded${loading ? ', reading more…' : '; scroll for older ones.'}`
   const looked = scanned === null ? '' : ` (${scanned.toLocaleString('en')} looked at)`
-  if (exhausted) return rows ? `${shown} match${looked}.` : `No event matches${looked}.`
-  return `${shown} match so far${looked}${loading ? ', searching…' : '; scroll for more.'}`
+  const match = rows === 1 ? 'matches' : 'match'
+  if (exhausted) return rows ? `${shown} ${match}${looked}.` : `No event matches${looked}.`
+  return `${shown} ${match} so far${looked}${loading ? ', searching…' : '; scroll for more.'}`
 }
