@@ -25,6 +25,8 @@ export class ProtocolError extends Error {
     readonly code: ErrorCode,
     readonly status: ErrorStatus,
     message: string,
+    /** For `rate_limited`: whole seconds until the client may try again (the `Retry-After` header). */
+    readonly retryAfter?: number,
   ) {
     super(message)
   }
@@ -51,4 +53,9 @@ const DEFAULT_MESSAGE: Record<ErrorCode, string> = {
 /** Makes the protocol error `code`, with its status and a default message. */
 export function protocolError(code: ErrorCode, message = DEFAULT_MESSAGE[code]): ProtocolError {
   return new ProtocolError(code, ERROR_STATUS[code], message)
+}
+
+/** 429 `rate_limited`, answered with `Retry-After: <seconds>` (at least 1). */
+export function rateLimited(retryAfterSeconds: number, message = DEFAULT_MESSAGE.rate_limited): ProtocolError {
+  return new ProtocolError('rate_limited', ERROR_STATUS.rate_limited, message, Math.max(1, Math.ceil(retryAfterSeconds)))
 }

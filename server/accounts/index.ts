@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Db } from '../db/Db'
 import { protocolError } from '../protocol'
+import { normalizeEmail } from './emails'
 import { dummyVerify, hashPassword, verifyPassword } from './passwords'
 
 export interface User {
@@ -23,10 +24,7 @@ export const MIN_PASSWORD = 8
 export const MAX_PASSWORD = 1024
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-/** Emails are compared trimmed and lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase()
-}
+export { normalizeEmail }
 
 export async function signup(db: Db, email: string, password: string): Promise<User> {
   const normalized = normalizeEmail(email)
@@ -89,4 +87,5 @@ export async function userOf(db: Db, token: string | undefined, now = new Date()
 }
 
 export { pruneExpiredSessions, startPruning, PRUNE_EVERY_MS, type Pruned, type Pruning, type PruningOptions } from './pruning'
-export { countLoginAttempt, pruneLoginAttempts, LOGIN_WINDOW_MS } from './loginAttempts'
+export { countAttempts, countLoginAttempt, pruneLoginAttempts, LOGIN_WINDOW_MS, type Counted, type Counter } from './attempts'
+export { DEFAULT_RATE_LIMITS, limitLogin, limitSignup, SIGNUP_WINDOW_MS, type RateLimits } from './rateLimits'

@@ -2,7 +2,7 @@
 // grow with every sign-in: expired sessions and the login rate limit's ended windows. Any server
 // process may do it; two doing it at once delete nothing twice.
 import type { Db } from '../db/Db'
-import { pruneLoginAttempts } from './loginAttempts'
+import { pruneLoginAttempts } from './attempts'
 
 export const PRUNE_EVERY_MS = 60 * 60 * 1000
 

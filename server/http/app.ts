@@ -9,7 +9,7 @@ import { authRoutes, type AuthOptions } from './auth'
 import { answer, errorResponse } from './errors'
 import { clientView, sameOrigin } from './guards'
 import { orderRoutes } from './orders'
-import { syncRoutes } from './sync'
+import { syncRoutes, type LiveOptions } from './sync'
 import type { AppEnv } from './session'
 
 export type App = Hono<AppEnv>
@@ -22,7 +22,7 @@ export interface AppOptions {
   staticDir?: string
   /**
    * Mounts more /api routes; this is where the sync routes go, e.g.
-   * `mount: (app, { db }) => app.route('/api/sync', syncRoutes(db))` (use `requireUser(db)` from
+   * `mount: (app, { db }) => app.route('/api/sync', syncRoutes(db, live))` (use `requireUser(db)` from
    * ./session for the 401). Origin check, body limit and error mapping already apply.
    */
   mount?: (app: App, deps: { db: Db }) => void
@@ -33,9 +33,11 @@ export interface AppOptions {
    * Default false: those headers are ignored.
    */
   trustProxy?: boolean
+  /** The live stream's limits: streams per user, heartbeat, how long a write may wait (server/http/sync.ts). */
+  live?: LiveOptions
 }
 
-export function createApp({ db, staticDir, mount, auth, trustProxy = false }: AppOptions): App {
+export function createApp({ db, staticDir, mount, auth, trustProxy = false, live }: AppOptions): App {
   const app = new Hono<AppEnv>()
 
   app.use('*', clientView(trustProxy))
@@ -44,7 +46,7 @@ export function createApp({ db, staticDir, mount, auth, trustProxy = false }: Ap
 
   app.get('/api/health', (c) => c.json({ ok: true, storage: db.storage }, 200))
   app.route('/api/auth', authRoutes(db, auth))
-  app.route('/api/sync', syncRoutes(db))
+  app.route('/api/sync', syncRoutes(db, live))
   app.route('/api/orders', orderRoutes(db))
   mount?.(app, { db })
 

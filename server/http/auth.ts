@@ -1,26 +1,33 @@
 // /api/auth/*: thin routes over server/accounts (validate, call the use case, map the result).
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { countLoginAttempt, login, logout, normalizeEmail, signup, startSession } from '../accounts'
+import { DEFAULT_RATE_LIMITS, limitLogin, limitSignup, login, logout, signup, startSession, type RateLimits } from '../accounts'
 import type { Db } from '../db/Db'
-import { protocolError } from '../protocol'
 import { readJson } from './json'
 import { clearSessionCookie, requireUser, sessionToken, setSessionCookie, type AppEnv } from './session'
 
 const Credentials = z.object({ email: z.string(), password: z.string() })
 
 export interface AuthOptions {
-  /** Login attempts per email and address per minute (default 10), counted in the database: all server processes on it share them. */
+  /** Login attempts per email and address per minute (default 10); the same as `limits.loginPerAccountAndAddress`. */
   loginAttemptsPerMinute?: number
-  /** The clock of the rate limit's one-minute windows (tests fix it, so no attempt falls in the next minute). */
+  /** The rate limits (server/accounts/rateLimits.ts), counted in the database: all server processes on it share them. */
+  limits?: Partial<RateLimits>
+  /** The clock of the rate limits' windows (tests fix it, so no attempt falls in the next window). */
   now?: () => Date
 }
 
 export function authRoutes(db: Db, options: AuthOptions = {}): Hono<AppEnv> {
-  const attemptsPerMinute = options.loginAttemptsPerMinute ?? 10
+  const limits: RateLimits = {
+    ...DEFAULT_RATE_LIMITS,
+    ...(options.loginAttemptsPerMinute === undefined ? {} : { loginPerAccountAndAddress: options.loginAttemptsPerMinute }),
+    ...options.limits,
+  }
   const now = options.now ?? (() => new Date())
   return new Hono<AppEnv>()
     .post('/signup', async (c) => {
+      // Counted before the body is read: a malformed attempt counts too, and none costs a hash past the limit.
+      await limitSignup(db, c.var.client.address, limits, now())
       const { email, password } = await readJson(c, Credentials)
       const user = await signup(db, email, password)
       setSessionCookie(c, await startSession(db, user))
@@ -28,7 +35,7 @@ export function authRoutes(db: Db, options: AuthOptions = {}): Hono<AppEnv> {
     })
     .post('/login', async (c) => {
       const { email, password } = await readJson(c, Credentials)
-      if ((await countLoginAttempt(db, `${normalizeEmail(email)}|${c.var.client.address}`, now())) > attemptsPerMinute) throw protocolError('rate_limited')
+      await limitLogin(db, email, c.var.client.address, limits, now())
       const user = await login(db, email, password)
       setSessionCookie(c, await startSession(db, user))
       return c.json({ user }, 200)

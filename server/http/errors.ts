@@ -5,6 +5,7 @@ import { protocolError, ProtocolError, type ErrorCode } from '../protocol'
 export { ProtocolError, protocolError }
 
 export function errorResponse(c: Context, error: ProtocolError): Response {
+  if (error.retryAfter !== undefined) c.header('Retry-After', String(error.retryAfter))
   return c.json(error.toJSON(), error.status)
 }
 

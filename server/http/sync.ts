@@ -1,8 +1,10 @@
 // /api/sync: push, pull and live, for the signed-in user only. Thin: the use cases are in server/sync.
+import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import type { Db } from '../db/Db'
+import { rateLimited } from '../protocol'
 import { HEAD_CHANNEL, headOf, pull, push } from '../sync'
 import { readJson } from './json'
 import { requireUser, type AppEnv } from './session'
@@ -11,6 +13,21 @@ import { requireUser, type AppEnv } from './session'
 export const HEARTBEAT_MS = 25_000
 /** How soon EventSource reconnects after losing the stream (the SSE `retry` field). */
 export const RECONNECT_MS = 2_000
+/** Live streams one user may hold open on one server process at once; past it 429 `rate_limited`. */
+export const LIVE_PER_USER = 20
+/** A write to a live stream that the client has not taken within this long ends the stream. */
+export const LIVE_STALL_MS = 60_000
+/** The Retry-After of a refused live stream: about when a stream the user left is noticed as gone. */
+const LIVE_RETRY_AFTER_S = 30
+
+export interface LiveOptions {
+  /** Live streams one user may hold open on this server process at once (default 20). */
+  perUser?: number
+  /** Between comment lines (default 25 s). */
+  heartbeatMs?: number
+  /** A write not taken by the client within this long drops the connection (default 60 s). */
+  stallMs?: number
+}
 
 /** A header's value as a whole number, or undefined when it is absent or anything else. */
 function wholeNumber(value: string | undefined): number | undefined {
@@ -19,7 +36,12 @@ function wholeNumber(value: string | undefined): number | undefined {
   return Number.isSafeInteger(number) ? number : undefined
 }
 
-export function syncRoutes(db: Db): Hono<AppEnv> {
+export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
+  const perUser = options.perUser ?? LIVE_PER_USER
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
+  const stallMs = options.stallMs ?? LIVE_STALL_MS
+  /** Open live streams per user id, on this process. */
+  const open = new Map<string, number>()
   const routes = new Hono<AppEnv>()
   routes.use('*', requireUser(db))
 
@@ -34,14 +56,35 @@ export function syncRoutes(db: Db): Hono<AppEnv> {
   // one read at a time, so a late notification never sends an older head after a newer one, and
   // a head that went down (the server's data was reset) is sent too. No replay: the client pulls
   // from its own cursor.
+  //
+  // A client that does not read: one write at a time, and while it waits every NOTIFY collapses
+  // into one look at the head, so the server holds at most one frame for it; a write it has not
+  // taken within `stallMs` drops the connection. A user holds at most `perUser` streams here.
   routes.get('/live', (c) => {
     const userId = c.var.user.id
+    const streams = open.get(userId) ?? 0
+    if (streams >= perUser) throw rateLimited(LIVE_RETRY_AFTER_S, `At most ${perUser} live connections per account: close one, or try again later.`)
+    open.set(userId, streams + 1)
     const lastEventId = wholeNumber(c.req.header('last-event-id'))
+    const socket = (c.env as Partial<HttpBindings> | undefined)?.outgoing
     return streamSSE(c, async (stream) => {
       let wake: () => void = () => undefined
       let held = lastEventId
       let looking = Promise.resolve()
       let queued = false
+      const drop = () => {
+        socket?.destroy()
+        stream.abort()
+        wake()
+      }
+      /** Writes `text`, or drops the connection when the client has not taken it within `stallMs`. */
+      const write = async (text: string) => {
+        let timer: NodeJS.Timeout | undefined
+        const stalled = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), stallMs)))
+        const late = await Promise.race([stream.write(text).then(() => false), stalled])
+        clearTimeout(timer)
+        if (late) drop()
+      }
       const lookAgain = () => {
         if (queued) return looking
         queued = true
@@ -51,26 +94,30 @@ export function syncRoutes(db: Db): Hono<AppEnv> {
             const head = await headOf(db, userId)
             if (head === held || stream.aborted || stream.closed) return
             held = head
-            await stream.writeSSE({ event: 'head', id: String(head), data: JSON.stringify({ head }) })
+            await write(`event: head\ndata: ${JSON.stringify({ head })}\nid: ${head}\n\n`)
           })
           .catch(() => wake()) // the client left, or the database is closing: end the loop
         return looking
       }
-      await stream.write(`retry: ${RECONNECT_MS}\n\n`)
-      const off = await db.listen(HEAD_CHANNEL, (payload) => {
-        if (payload.slice(0, payload.indexOf(':')) === userId) void lookAgain()
-      })
-      stream.onAbort(() => wake())
+      let off: () => Promise<void> = async () => undefined
       try {
+        await write(`retry: ${RECONNECT_MS}\n\n`)
+        off = await db.listen(HEAD_CHANNEL, (payload) => {
+          if (payload.slice(0, payload.indexOf(':')) === userId) void lookAgain()
+        })
+        stream.onAbort(() => wake())
         await lookAgain()
         while (!stream.aborted && !stream.closed) {
           await new Promise<void>((resolve) => {
             wake = resolve
-            setTimeout(resolve, HEARTBEAT_MS).unref?.()
+            setTimeout(resolve, heartbeatMs).unref?.()
           })
-          if (!stream.aborted && !stream.closed) await stream.write(': keep-alive\n\n')
+          if (!stream.aborted && !stream.closed) await write(': keep-alive\n\n')
         }
       } finally {
+        const left = (open.get(userId) ?? 1) - 1
+        if (left > 0) open.set(userId, left)
+        else open.delete(userId)
         // The database may be closing with the server: nothing left to stop listening to.
         await off().catch(() => undefined)
       }
