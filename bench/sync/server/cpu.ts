@@ -6,12 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs'
 
 const TICK_MS = 10 // USER_HZ is 100 on Linux
 
-/** utime + stime of one process, ms; 0 when it is gone. */
-function processMs(pid: number): number {
+/** utime + stime of one process, ms (with `reaped`, also that of its children that exited and
+ * were waited for: a backend whose connection closed); 0 when it is gone. */
+function processMs(pid: number, reaped = false): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number)
+    return (fields[11]! + fields[12]! + (reaped ? fields[13]! + fields[14]! : 0)) * TICK_MS
   } catch {
     return 0
   }
@@ -41,9 +42,10 @@ export function postmasterOf(port: number): number | undefined {
   return undefined
 }
 
-/** CPU ms of a postmaster and all its children (backends, walwriter, checkpointer…). */
+/** CPU ms of a postmaster and all its children (backends, walwriter, checkpointer…), the ones
+ * that ended too (a pool closing an idle connection ends its backend). */
 export function clusterMs(postmaster: number): number {
-  let total = processMs(postmaster)
+  let total = processMs(postmaster, true)
   for (const pid of pids()) if (parentOf(pid) === postmaster) total += processMs(pid)
   return total
 }
