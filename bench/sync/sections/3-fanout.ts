@@ -8,8 +8,9 @@ import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { Cart, Shopper, catalog } from '../../../src/domain'
 import type { WireEvent } from '../../../src/sync/protocol'
+import { syncChannelName } from '../../../src/sync/status'
 import { HttpDevice, PASSWORD } from '../client'
-import { latency, latencyText, ms, status } from '../stats'
+import { latency, latencyText, ms, num, quantile, status } from '../stats'
 import type { Section } from '../types'
 import { appSnapshot, freshProfile, startAppServer } from '../browser/app'
 import { watchFanOut, type FanOutMark } from '../browser/fanoutPage'
@@ -67,14 +68,17 @@ export const section: Section = {
     await page.getByRole('button', { name: /Add to cart/ }).first().waitFor()
     await page.getByRole('status', { name: 'Sync: synced' }).first().waitFor({ timeout: 60_000 })
 
+    await page.evaluate((name) => (window as unknown as { kirokuFanOut: { listen(name: string): void } }).kirokuFanOut.listen(name), syncChannelName(`kiroku-shop~${a.userId}`))
     const before = await clockOffset(page)
+    const stages = { answered: [] as number[], headHeard: [] as number[], written: [] as number[], shown: [] as number[] }
     const samples: number[] = []
     const pushMs: number[] = []
     let version = -1
     for (let i = 0; i < pushes; i++) {
       const product = catalog[i % catalog.length]!
       const target = i + 1
-      await page.evaluate((n) => (window as unknown as { kirokuFanOut: { arm(n: number): void } }).kirokuFanOut.arm(n), target)
+      // The Shopper's CartStarted is position 1: this push's event will be target + 1.
+      await page.evaluate(([n, head]) => (window as unknown as { kirokuFanOut: { arm(n: number, head: number): void } }).kirokuFanOut.arm(n, head), [target, target + 1] as const)
       const sentAt = nodeNow()
       const answer = await a.push([{ stream: `${Cart.aggregateName}$${cartId}`, expectedVersion: version, events: [event('Cart.ItemAdded', { cartId, itemId: product.id, quantity: 1, price: product.price })] }])
       pushMs.push(nodeNow() - sentAt)
@@ -94,6 +98,12 @@ export const section: Section = {
         })
       const seenAt = (await handle.jsonValue()) as number
       samples.push(seenAt - before.offset - sentAt)
+      const mark = (await page.evaluate(() => (window as unknown as { kirokuFanOut: { mark(): FanOutMark } }).kirokuFanOut.mark())) as FanOutMark
+      const at = (t: number | undefined) => (t === undefined ? Number.NaN : t - before.offset - sentAt)
+      stages.answered.push(pushMs.at(-1)!)
+      stages.headHeard.push(at(mark.headAt))
+      stages.written.push(at(mark.cursorAt))
+      stages.shown.push(at(mark.seenAt))
       // A shopper's pace, not a flood: each push on its own.
       await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 100)))
     }
@@ -102,6 +112,9 @@ export const section: Section = {
     if (cartText !== `Cart (${pushes})`) throw new Error(`B shows ${cartText}, not Cart (${pushes})`)
     const l = latency(samples)
     const load = os.loadavg()
+    const p50 = (values: number[]) => num(quantile(values.filter(Number.isFinite), 0.5))
+    const breakdown = `push answered ${p50(stages.answered)}, head in the worker's status ${p50(stages.headHeard)}, pulled and written ${p50(stages.written)}, shown ${p50(stages.shown)} ms (p50s, from the push's start)`
+    log(breakdown)
     log(`${pushes} pushes: ${latencyText(l)}; push ${latencyText(latency(pushMs))}; clock offset ${before.offset.toFixed(2)} ± ${before.error.toFixed(2)} → ${after.offset.toFixed(2)} ± ${after.error.toFixed(2)} ms; load ${load[0]!.toFixed(2)}`)
     return [
       {
@@ -114,7 +127,7 @@ export const section: Section = {
         ratio: '—',
         goal: 'p95 < 250 ms',
         status: status([[l.p95 < 250, `p95 ${ms(l.p95)}`]]),
-        detail: { latency: l, samples, push: latency(pushMs), clock: { before, after }, load },
+        detail: { latency: l, samples, stages, breakdown, push: latency(pushMs), clock: { before, after }, load },
       },
     ]
   },
