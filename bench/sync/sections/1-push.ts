@@ -23,6 +23,8 @@ import type { Section, SectionContext, SyncRow } from '../types'
 const POOL_SIZE = 10
 /** Sign-ups at a time: each is a scrypt hash on the server's thread pool. */
 const SIGNUPS_AT_ONCE = 8
+/** How long a server may take to answer its health check after it starts. */
+const STARTUP_MS = 300_000
 
 interface Timing {
   warmupMs: number
@@ -61,8 +63,19 @@ async function signUpDevices(base: string, count: number, prefix: string): Promi
   return devices
 }
 
-const httpPushers = (devices: readonly HttpDevice[]): Pusher[] =>
-  freshCarts(devices.length).map((carts, i) => ({ carts, push: async (commit) => (await devices[i]!.push([commit])).results[0]! }))
+const httpPushers = (devices: readonly HttpDevice[], server: ServerProcess): Pusher[] =>
+  freshCarts(devices.length).map((carts, i) => ({
+    carts,
+    push: async (commit) => {
+      try {
+        return (await devices[i]!.push([commit])).results[0]!
+      } catch (error) {
+        // fetch's own message says only "fetch failed": the cause, and what the server said last.
+        const cause = error instanceof Error && error.cause !== undefined ? ` (${String(error.cause)})` : ''
+        throw new Error(`push through ${server.base}: ${String(error)}${cause}\n--- server output ---\n${server.output().slice(-2_000)}`)
+      }
+    },
+  }))
 
 const rawPushers = (transaction: RawTransaction, userIds: readonly string[]): Pusher[] =>
   freshCarts(userIds.length).map((carts, i) => ({ carts, push: (commit) => rawAppend(transaction, userIds[i]!, `bench-device-${i}`, commit) }))
@@ -100,7 +113,7 @@ async function onPostgres(context: SectionContext, sizes: readonly number[], tim
   const cluster = await context.postgres()
   const baselineUrl = await createSchemaDatabase(cluster.url, 'push_baseline')
   const postmaster = postmasterOf(cluster.port)
-  const server = await startServer({ DATABASE_URL: cluster.url })
+  const server = await startServer({ DATABASE_URL: cluster.url }, { timeoutMs: STARTUP_MS })
   context.defer(() => stopQuietly(server))
   const most = Math.max(...sizes)
   const signUpStarted = Date.now()
@@ -115,7 +128,7 @@ async function onPostgres(context: SectionContext, sizes: readonly number[], tim
     'postgres',
     sizes,
     timing,
-    (n) => httpPushers(devices.slice(0, n)),
+    (n) => httpPushers(devices.slice(0, n), server),
     (n) => rawPushers(transaction, userIds.slice(0, n)),
     { kiroku: cpuMeter({ serverPid: server.pid, postmaster }), baseline: cpuMeter({ postmaster }) },
   )
@@ -135,7 +148,8 @@ async function onPglite(context: SectionContext, sizes: readonly number[], timin
   const dir = mkdtempSync(join(os.tmpdir(), 'kiroku-push-'))
   context.defer(() => rmSync(dir, { recursive: true, force: true }))
   const serverDir = join(dir, 'server')
-  const server = await startServer({ KIROKU_DATA_DIR: serverDir })
+  // PGlite's initdb of a new folder takes seconds, many more on a busy machine.
+  const server = await startServer({ KIROKU_DATA_DIR: serverDir }, { timeoutMs: STARTUP_MS })
   context.defer(() => stopQuietly(server))
   const most = Math.max(...sizes)
   const devices = await signUpDevices(server.base, most, 'push')
@@ -148,7 +162,7 @@ async function onPglite(context: SectionContext, sizes: readonly number[], timin
     'pglite',
     sizes,
     timing,
-    (n) => httpPushers(devices.slice(0, n)),
+    (n) => httpPushers(devices.slice(0, n), server),
     (n) => rawPushers(transaction, userIds.slice(0, n)),
     // PGlite runs inside its process: the server's CPU is the database's too, the baseline's is this process's.
     { kiroku: cpuMeter({ serverPid: server.pid }), baseline: cpuMeter({}) },
