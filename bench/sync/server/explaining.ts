@@ -39,4 +39,5 @@ export function explaining(db: Db, plans: Plan[]): Db {
 export const seqScans = (plan: string): string[] => [...plan.matchAll(/Seq Scan on (\w+)/g)].map((match) => match[1]!)
 
 /** The indexes a plan uses. */
-export const indexesUsed = (plan: string): string[] => [...new Set([...plan.matchAll(/Index (?:Only )?Scan (?:Backward )?using (\w+)/g)].map((match) => match[1]!))]
+export const indexesUsed = (plan: string): string[] =>
+  [...new Set([...plan.matchAll(/Index (?:Only )?Scan (?:Backward )?using (\w+)|Bitmap Index Scan on (\w+)/g)].map((match) => (match[1] ?? match[2])!))]
