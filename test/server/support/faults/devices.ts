@@ -144,7 +144,9 @@ let opened = 0
 /** A device of `user`: a fresh store on fake-indexeddb and a started engine that reaches `base` with `cookie`. */
 export async function openFaultDevice(base: string, user: User, cookie: string, name: string): Promise<FaultDevice> {
   const database = `kiroku-faults-${process.pid}-${++opened}-${randomUUID().slice(0, 8)}`
-  const store = await openEventStore({ name: database, readModels: shopDatabase })
+  // The global IndexedDB, named: Dexie looks for it once, when first imported, which in the bench
+  // is before fake-indexeddb is set up.
+  const store = await openEventStore({ name: database, readModels: shopDatabase, indexedDB: globalThis.indexedDB })
   const repository = new AggregateRepository(store)
   const tally = emptyTally()
   const written = new Set<string>()

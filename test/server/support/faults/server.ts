@@ -7,7 +7,7 @@ import type { Storage } from '../serverProcess'
 
 const ROOT = resolve(import.meta.dirname, '..', '..', '..', '..')
 const STOP_WITHIN_MS = 10_000
-const HEALTHY_WITHIN_MS = 90_000
+const HEALTHY_WITHIN_MS = 180_000
 
 export interface RestartableServer {
   /** `http://127.0.0.1:<port>`, the same across restarts. */
