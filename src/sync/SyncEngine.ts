@@ -118,11 +118,14 @@ export class SyncEngine {
     if (this.stopped) return
     try {
       this.clientId ??= await this.ensureClientId()
+      // News first: most cycles start on a live head, and what another device did shows before
+      // this device looks at its own (a pull settles any pending tail of the streams it meets).
+      await this.pullAll()
       await this.scan()
       // What waits is known from here on, also while the push is on its way.
       await this.refreshPending()
       for (let round = 0; round < MAX_ROUNDS; round++) {
-        await this.pullAll()
+        if (round > 0) await this.pullAll()
         if (!(await this.pushAll())) break
       }
       // Past what this cycle wrote itself, so pages know nothing of theirs is left unseen.
@@ -132,6 +135,8 @@ export class SyncEngine {
       if (this.started && this.closeLive === null) this.openLive()
     } catch (error) {
       this.failed(error)
+      // The pull comes first: when it fails, local changes are still looked at, so they count as waiting.
+      await this.scan().catch(() => undefined)
     }
     await this.refreshPending().catch(() => undefined)
   }
@@ -226,9 +231,17 @@ export class SyncEngine {
 
   private async pullAll(): Promise<void> {
     const { transport, store } = this.options
+    const limit = this.options.pullLimit ?? 500
+    const fetchPage = (after: number) => this.exchanging('lastPull', () => transport.pull(after, limit))
+    let after = await this.tables.get<number>('cursor', 0)
+    let next = fetchPage(after)
     for (;;) {
-      const after = await this.tables.get<number>('cursor', 0)
-      const answer = await this.exchanging('lastPull', () => transport.pull(after, this.options.pullLimit ?? 500))
+      const answer = await next
+      // The next page is on its way while this one is written (a long catch-up waits on both otherwise).
+      if (answer.hasMore && answer.events.length > 0) {
+        next = fetchPage((answer.events.at(-1) as PulledEvent).position)
+        next.catch(() => undefined)
+      }
       const changed = new Set<string>()
       let rewritten = false
       if (answer.events.length > 0) {
@@ -248,6 +261,7 @@ export class SyncEngine {
       this.update({ head: answer.head, lastPull: this.exchange(true, `after ${after}: ${answer.events.length} event(s), head ${answer.head}${answer.hasMore ? ', more to come' : ''}`) })
       if (changed.size > 0) await this.changed([...changed], rewritten)
       if (!answer.hasMore || answer.events.length === 0) return
+      after = (answer.events.at(-1) as PulledEvent).position
     }
   }
 

@@ -65,6 +65,8 @@ export class Shop {
   private readonly stops: Array<() => void> = []
   /** Sync's view for this page; null when signed out. */
   sync: SyncClient | null = null
+  private reloading = false
+  private queuedReload: { rewritten: boolean } | null = null
 
   private constructor(
     readonly store: EventStore,
@@ -123,11 +125,28 @@ export class Shop {
     this.sync = sync
     this.stops.push(
       () => sync.stop(),
-      sync.onChanged((change) => void this.reload(change).catch(() => undefined)),
+      sync.onChanged((change) => this.reloadSoon(change)),
     )
     if ((await this.store.read.last()) !== undefined) return
     const pulled = sync.waitFor(({ status, state }) => status.lastPull !== null || state === 'offline' || state === 'signed-out')
     await Promise.race([pulled, new Promise((resolve) => setTimeout(resolve, firstPullWait))])
+  }
+
+  /**
+   * One reload at a time, and one more after it for whatever changed meanwhile: a long catch-up
+   * announces hundreds of pages, and reading the views again for each would slow the pull itself.
+   */
+  private reloadSoon(change: { rewritten: boolean }): void {
+    this.queuedReload = { rewritten: (this.queuedReload?.rewritten ?? false) || change.rewritten }
+    if (this.reloading) return
+    this.reloading = true
+    void (async () => {
+      for (let next = this.queuedReload; next !== null; next = this.queuedReload) {
+        this.queuedReload = null
+        await this.reload(next).catch(() => undefined)
+      }
+      this.reloading = false
+    })()
   }
 
   /**
