@@ -12,6 +12,7 @@ import { ms, num, status } from '../stats'
 import type { Section, SyncRow } from '../types'
 
 const seconds = (value: number) => (Number.isNaN(value) ? 'not within 60 s' : `${num(value / 1000)} s`)
+const after = (value: number) => (Number.isNaN(value) ? 'not within 60 s' : `+${seconds(value)}`)
 
 const FAULT_LABELS: Record<FaultRecord['kind'], (injected: number) => string> = {
   kill: () => 'server process SIGKILLed, started again on the same port',
@@ -58,7 +59,7 @@ function rows(run: ScenarioResult, engine: 'postgres' | 'pglite', id: string): S
       id: `${id}-${fault.kind}`,
       label: FAULT_LABELS[fault.kind](fault.injected),
       engine,
-      kiroku: `over in ${seconds(fault.outageMs)}; ${num(fault.waiting)} events waiting; first answer +${seconds(fault.firstAnswerMs)}, all stored +${seconds(fault.convergeMs)} (median device +${seconds(fault.deviceMedianMs)})`,
+      kiroku: `over in ${seconds(fault.outageMs)}; ${num(fault.waiting)} events waiting; first answer ${after(fault.firstAnswerMs)}, all stored ${after(fault.convergeMs)} (median device ${after(fault.deviceMedianMs)})`,
       baseline: '—',
       ratio: '—',
       goal: 'every waiting event stored',
