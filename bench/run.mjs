@@ -11,6 +11,8 @@
 //   npm run bench -- --million         the growth run: every entry at 10,000, 100,000 and
 //                                      1,000,000 stored events (--scales 0.1,1,10), a table for
 //                                      each and a growth table per row; writes bench/scale/results.json
+//   npm run bench -- --peers           Kiroku beside RxDB, PouchDB, plain Dexie and raw IndexedDB on
+//                                      the same three workloads (bench/peers/run.mjs, also npm run bench:peers)
 //   options: --rounds N  --scale X  --scales X,Y,…  --durability default|relaxed|strict  --no-write
 import { execFileSync } from 'node:child_process'
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -34,6 +36,7 @@ const { values: args } = parseArgs({
     scale: { type: 'string' },
     scales: { type: 'string' },
     million: { type: 'boolean', default: false },
+    peers: { type: 'boolean', default: false },
     durability: { type: 'string', default: 'default' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -54,6 +57,20 @@ const startedAt = Date.now()
 const loadAtStart = os.loadavg().map((load) => Number(load.toFixed(2)))
 
 async function main() {
+if (args.peers) {
+  // The peers have a runner of their own (their page, their libraries); --only, --scale and --rounds go to it.
+  const { runPeers } = await import('./peers/run.mjs')
+  const { table } = await runPeers({
+    only: args.only?.split(',').map((s) => s.trim()),
+    scale: args.scale === undefined ? undefined : Number(args.scale),
+    rounds: args.rounds === undefined ? undefined : Number(args.rounds),
+    write: !args['no-write'],
+    argv: process.argv.slice(2).filter((arg) => arg !== '--peers'),
+    log,
+  })
+  console.log(`\n${table}\n`)
+  return
+}
 try {
   const env = mode === 'node' ? await nodeEnvironment() : await chromiumEnvironment()
   if (scales) return await growthRun(env)
