@@ -19,7 +19,7 @@ export interface PushOptions {
  * envelope, in which case nothing is stored. */
 export async function push(db: Db, userId: string, body: unknown, options: PushOptions = {}): Promise<PushResult> {
   const { clientId, commits } = parsePushBody(body)
-  const context = { userId, clientId, definitions: options.definitions ?? domainEventDefinitions, now: options.now ?? (() => new Date()) }
+  const context = { userId, clientId, definitions: options.definitions ?? domainEventDefinitions, now: options.now ?? (() => new Date()), known: knownStreamsOf(db) }
   const failedStreams = new Set<string>()
   const results: CommitResult[] = []
   // The head as the last commit's transaction left it (read under the partition's lock); a push
@@ -27,7 +27,12 @@ export async function push(db: Db, userId: string, body: unknown, options: PushO
   let head: number | undefined
   for (const commit of commits) {
     let result: CommitResult = { status: 'blocked' }
-    if (!failedStreams.has(commit.stream)) ({ result, head } = await db.transaction((tx) => pushCommit(tx, context, commit)))
+    if (!failedStreams.has(commit.stream)) {
+      const pushed = await db.transaction((tx) => pushCommit(tx, context, commit))
+      ;({ result, head } = pushed)
+      // Committed: the stream's events as they now are, for the next commit's check.
+      if (pushed.stored !== undefined) context.known.set(commit.stream, pushed.stored)
+    }
     if (result.status !== 'accepted' && result.status !== 'duplicate') failedStreams.add(commit.stream)
     results.push(result)
   }
@@ -45,6 +50,52 @@ interface Context {
   clientId: string
   definitions: EventDefinitions
   now: () => Date
+  known: KnownStreams
+}
+
+/** A stream's stored events as this process last saw them committed: positions 0…version, the last with id `lastId`. */
+interface KnownStream {
+  version: number
+  lastId: string
+  events: DomainEvent[]
+}
+
+/**
+ * The stored events of the streams this process pushed to lately, per database, so that a commit
+ * reads only the events stored after them for the domain's check, not the whole stream each time.
+ * Stored events never change, so what was committed at positions 0…version stays true; the read
+ * also fetches the id at `version` and reads the whole stream when it is not `lastId` (a database
+ * made anew under the same handle). Bounded: the least recently used streams go first.
+ */
+class KnownStreams {
+  private readonly streams = new Map<string, KnownStream>()
+  constructor(private readonly max = 5_000) {}
+
+  get(stream: string): KnownStream | undefined {
+    const known = this.streams.get(stream)
+    if (known !== undefined) {
+      this.streams.delete(stream)
+      this.streams.set(stream, known)
+    }
+    return known
+  }
+
+  set(stream: string, known: KnownStream): void {
+    this.streams.delete(stream)
+    this.streams.set(stream, known)
+    if (this.streams.size > this.max) this.streams.delete(this.streams.keys().next().value as string)
+  }
+
+  forget(stream: string): void {
+    this.streams.delete(stream)
+  }
+}
+
+const knownByDb = new WeakMap<Db, KnownStreams>()
+const knownStreamsOf = (db: Db): KnownStreams => {
+  let known = knownByDb.get(db)
+  if (known === undefined) knownByDb.set(db, (known = new KnownStreams()))
+  return known
 }
 
 /** Locks the user's partition (made by their first push) and resolves with its head. Every write
@@ -64,31 +115,47 @@ type StateRow = {
   version: string | number | null
   duplicates: Array<{ event_id: string; stream: string; stream_position: number }>
   stored: DomainEvent[] | null
+  known_id: string | null
 }
 
 // What a commit is judged on, in one statement read after the partition's lock is held (so it
 // sees every commit of this user that came before): the stream's owner and version, the stored
 // events that carry any of the commit's ids, and, when the domain checks the stream, its stored
-// events in order. A stream made by another user meanwhile is caught by the append itself.
+// events in order after position $4 (those up to it are known: KnownStreams) with the id at $4.
+// A stream made by another user meanwhile is caught by the append itself.
 const COMMIT_STATE = `
   SELECT s.user_id::text AS owner, s.version,
          (SELECT coalesce(json_agg(json_build_object('event_id', d.event_id::text, 'stream', d.stream, 'stream_position', d.stream_position)), '[]')
             FROM events d WHERE d.event_id IN (SELECT jsonb_array_elements_text($2::text::jsonb)::uuid)) AS duplicates,
          CASE WHEN $3::boolean THEN
-           (SELECT coalesce(json_agg(json_build_object('type', e.type, 'data', e.data) ORDER BY e.stream_position), '[]') FROM events e WHERE e.stream = $1::text)
-         END AS stored
+           (SELECT coalesce(json_agg(json_build_object('type', e.type, 'data', e.data) ORDER BY e.stream_position), '[]')
+              FROM events e WHERE e.stream = $1::text AND e.stream_position > $4::bigint)
+         END AS stored,
+         CASE WHEN $3::boolean AND $4::bigint >= 0 THEN
+           (SELECT k.event_id::text FROM events k WHERE k.stream = $1::text AND k.stream_position = $4::bigint)
+         END AS known_id
     FROM (VALUES (1)) AS one LEFT JOIN streams s ON s.stream = $1::text`
 
-async function pushCommit(tx: Queryable, context: Context, commit: Commit): Promise<{ result: CommitResult; head: number }> {
-  const { userId } = context
+async function pushCommit(tx: Queryable, context: Context, commit: Commit): Promise<{ result: CommitResult; head: number; stored?: KnownStream }> {
+  const { userId, known } = context
   const { stream, events } = commit
   const head = await lockPartition(tx, userId)
   const done = (result: CommitResult) => ({ result, head })
 
   const ids = events.map((event) => event.eventId.toLowerCase())
   const type = streamTypeOf(stream, events)
-  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), type !== undefined])
-  const { owner, duplicates, stored } = state!
+  const cached = type === undefined ? undefined : known.get(stream)
+  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), type !== undefined, cached?.version ?? -1])
+  const { owner, duplicates } = state!
+  let stored = state!.stored ?? []
+  if (cached !== undefined) {
+    // The known events are still the stored ones when the id at their last position is the same.
+    if (state!.known_id === cached.lastId) stored = [...cached.events, ...stored]
+    else {
+      known.forget(stream)
+      stored = await storedEventsOf(tx, stream)
+    }
+  }
   // Ownership before anything else: another user's stream reveals nothing, not even duplicates.
   if (owner !== null && owner !== userId) return done(rejected('forbidden', `The stream ${stream} belongs to another account.`))
 
@@ -112,12 +179,15 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
   if (!fits) return done({ status: 'conflict', stream, expected, actual: version })
 
   // The domain's own rules, on the stream's stored events then the new ones (as the browser checks them).
-  const refusal = await domainRefusal(tx, userId, stream, stored ?? [], events)
+  const refusal = await domainRefusal(tx, userId, stream, stored, events)
   if (refusal !== undefined) return done(rejected('invalid', refusal))
 
   const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now() })
   if (appended === null) return done(rejected('forbidden', `The stream ${stream} belongs to another account.`))
-  return { result: { status: 'accepted', ...appended }, head: appended.head }
+  // What the stream holds once this commits (push() keeps it only then).
+  const after: KnownStream | undefined =
+    type === undefined ? undefined : { version: version + events.length, lastId: ids.at(-1)!, events: [...stored, ...events.map(({ type, data }) => ({ type, data }))] }
+  return { result: { status: 'accepted', ...appended }, head: appended.head, stored: after }
 }
 
 const storedEventsOf = (tx: Queryable, stream: string): Promise<DomainEvent[]> =>
