@@ -46,7 +46,9 @@ export const section: Section = {
     const timing: Timing = context.quick ? { warmupMs: 1_000, measureMs: 3_000 } : { warmupMs: 2_000, measureMs: 10_000 }
     const rows: SyncRow[] = []
     rows.push(...toRows('postgres', await onPostgres(context, sizes, timing), timing))
-    rows.push(...toRows('pglite', await onPglite(context, sizes, timing), timing))
+    // PGlite is one connection in the server's process, the small deployment's engine: 500 devices
+    // queue minutes on it (a run's closed loop timed out), so it runs up to 100.
+    rows.push(...toRows('pglite', await onPglite(context, sizes.filter((n) => n <= 100), timing), timing))
     return rows
   },
 }
@@ -152,9 +154,11 @@ async function onPglite(context: SectionContext, sizes: readonly number[], timin
   const server = await startServer({ KIROKU_DATA_DIR: serverDir }, { timeoutMs: STARTUP_MS })
   context.defer(() => stopQuietly(server))
   const most = Math.max(...sizes)
-  const devices = await signUpDevices(server.base, most, 'push')
+  // The baseline's PGlite first: its initdb takes seconds, and devices signed up before it would
+  // find their kept-alive connections closed by the server meanwhile (idle for more than its 5 s).
   const raw = await openSchemaPglite(join(dir, 'baseline'))
   context.defer(() => raw.close())
+  const devices = await signUpDevices(server.base, most, 'push')
   const userIds = await insertAccounts(raw, 'push-baseline-', most)
   const transaction = pgliteTransaction(raw)
   const { measured, kirokuEvents, baselineEvents } = await measureAll(
