@@ -150,14 +150,15 @@ async function onPglite(context: SectionContext, sizes: readonly number[], timin
   const dir = mkdtempSync(join(os.tmpdir(), 'kiroku-push-'))
   context.defer(() => rmSync(dir, { recursive: true, force: true }))
   const serverDir = join(dir, 'server')
+  // The baseline's PGlite first: its initdb runs in this process and holds its event loop for
+  // seconds, while kept-alive connections to the server (the health check's, the sign-ups') would
+  // be closed by the server unnoticed, and the next request on one would fail.
+  const raw = await openSchemaPglite(join(dir, 'baseline'))
+  context.defer(() => raw.close())
   // PGlite's initdb of a new folder takes seconds, many more on a busy machine.
   const server = await startServer({ KIROKU_DATA_DIR: serverDir }, { timeoutMs: STARTUP_MS })
   context.defer(() => stopQuietly(server))
   const most = Math.max(...sizes)
-  // The baseline's PGlite first: its initdb takes seconds, and devices signed up before it would
-  // find their kept-alive connections closed by the server meanwhile (idle for more than its 5 s).
-  const raw = await openSchemaPglite(join(dir, 'baseline'))
-  context.defer(() => raw.close())
   const devices = await signUpDevices(server.base, most, 'push')
   const userIds = await insertAccounts(raw, 'push-baseline-', most)
   const transaction = pgliteTransaction(raw)
