@@ -100,6 +100,9 @@ async function measureAll(
     kirokuEvents += kiroku.acceptedEvents
     const baseline = await closedLoop(baselinePushers(n), timing, meters.baseline)
     baselineEvents += baseline.acceptedEvents
+    // The in-process baseline (raw PGlite) keeps this process busy: let the server's idle
+    // kept-alive connections (5 s) close and be seen closed before the next HTTP loop reuses one.
+    if (engine === 'pglite') await new Promise((resolve) => setTimeout(resolve, 6_000))
     const at = load()
     context.log(
       `${engine}, ${n} devices: Kiroku ${num(kiroku.rate)} commits/s (${latencyText(latency(kiroku.samples))}), ` +
