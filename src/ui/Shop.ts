@@ -26,6 +26,8 @@ import {
   projectCartView,
   refreshCart,
   showCart,
+  showMoreOrders,
+  storedOrderIds,
   type CartViewStore,
   type CurrentCartFollower,
   type OrdersViewStore,
@@ -190,6 +192,16 @@ export class Shop {
       }).catch((error: unknown) => console.warn('The lines of a superseded cart could not be moved:', error))
     }
     await this.currentCart.follow()
+  }
+
+  /** The orders list shows a page more of the older orders. */
+  showMoreOrders(): Promise<void> {
+    return showMoreOrders(this.store, this.orders)
+  }
+
+  /** Which of these orders this device holds, shown or not. */
+  storedOrderIds(orderIds: readonly string[]): Promise<Set<string>> {
+    return storedOrderIds(this.store, orderIds)
   }
 
   /** Leaves the current cart as it is and makes a new, empty one current. */

@@ -1,7 +1,8 @@
+import { useEffect, useState } from 'react'
 import { dateTime, yen } from '../format'
 import { hrefOf } from '../router'
 import { useServerOrders, type ServerOrder } from '../serverOrders'
-import { useOrders } from '../ShopContext'
+import { useOrders, useShop } from '../ShopContext'
 
 /** Orders the server holds that this device has not pulled yet (it shows them as soon as it has). */
 function OnlyOnServer({ orders }: { orders: readonly ServerOrder[] }) {
@@ -20,11 +21,45 @@ function OnlyOnServer({ orders }: { orders: readonly ServerOrder[] }) {
   )
 }
 
+/**
+ * The server's orders this device does not hold: asked of the whole orders table, as the list
+ * shows only the newest page. Empty until known.
+ */
+function useOnlyOnServer(server: readonly ServerOrder[] | null, ordersShown: unknown): ServerOrder[] {
+  const shop = useShop()
+  const [missing, setMissing] = useState<ServerOrder[]>([])
+  useEffect(() => {
+    if (!server?.length) {
+      setMissing([])
+      return
+    }
+    let current = true
+    shop.storedOrderIds(server.map((order) => order.id)).then(
+      (stored) => current && setMissing(server.filter((order) => !stored.has(order.id))),
+      // The store closed meanwhile (a sign-out): nothing to say.
+      () => undefined,
+    )
+    return () => {
+      current = false
+    }
+    // The orders read model moved on (a pull landed): ask again.
+  }, [shop, server, ordersShown])
+  return missing
+}
+
 export function OrdersScreen() {
-  const { loaded, orders } = useOrders((o) => o)
+  const shop = useShop()
+  const { loaded, orders, more } = useOrders((o) => o)
   const server = useServerOrders()
   const onServer = new Set(server?.map((order) => order.id))
-  const onlyOnServer = server?.filter((order) => !orders.some((local) => local.orderId === order.id)) ?? []
+  const onlyOnServer = useOnlyOnServer(server, orders)
+  const [showingMore, setShowingMore] = useState(false)
+  const showMore = () => {
+    setShowingMore(true)
+    // A failed read (the store closed meanwhile) leaves the list as it was.
+    const done = () => setShowingMore(false)
+    shop.showMoreOrders().then(done, done)
+  }
   return (
     <section aria-labelledby="orders-title">
       <h1 id="orders-title">Orders</h1>
@@ -66,6 +101,13 @@ export function OrdersScreen() {
             ))}
           </tbody>
         </table>
+      )}
+      {more && (
+        <p>
+          <button type="button" onClick={showMore} disabled={showingMore}>
+            Show older orders
+          </button>
+        </p>
       )}
       {orders.some((order) => order.status === 'draft') && <p className="hint">A draft order is placed but not confirmed yet: open it to check it and complete it.</p>}
       <OnlyOnServer orders={onlyOnServer} />
