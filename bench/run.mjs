@@ -21,6 +21,7 @@ import os from 'node:os'
 import { dirname, extname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { waitForQuiet } from './quiet.mjs'
 import { suite } from './suite.mjs'
 
 const benchDir = dirname(fileURLToPath(import.meta.url))
@@ -196,6 +197,11 @@ async function runCase(env, entry, scale, stored) {
     const { samples, notes = {} } = await run(entry.case, options)
     const phases = Object.entries(notes).filter(([key]) => key.endsWith('Ms')).map(([key, ms]) => `${key.slice(0, -2)} ${(ms / 1000).toFixed(1)} s`)
     log(`· ${entry.case} ${warmup ? 'warm-up' : `round ${round}/${rounds}`}: ${((Date.now() - started) / 1000).toFixed(1)} s${phases.length ? ` (${phases.join(', ')})` : ''}`)
+    // On the growth run a warm-up may have seeded the shared database: its compaction ends before the rounds.
+    if (warmup && stored !== undefined && mode === 'chromium') {
+      const quiet = await waitForQuiet()
+      log(`· the browser was ${quiet.quiet ? 'quiet' : 'still busy'} ${(quiet.ms / 1000).toFixed(0)} s after the warm-up`)
+    }
     if (warmup) continue
     if (Object.keys(notes).length) notesPerRound.push(Object.fromEntries(Object.entries(notes).map(([key, value]) => [key, round3(value)])))
     for (const [id, s] of Object.entries(samples)) {
