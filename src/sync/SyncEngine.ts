@@ -3,13 +3,14 @@
 // transaction), then pushes each synced stream's pending tail as a commit with its expected
 // version. Conflicts and refusals are settled by the stream's policy (see reconcile.ts). A failed
 // cycle is tried again after a back-off of at most 10 s; the live channel and local commits start
-// one at once.
+// one at once. A stream whose check failed (not a refusal) is held: this engine pushes nothing of
+// it and shows the problem, while the other streams go on.
 import type { EventStore, RecordedEvent } from '../eventstore'
 import type { SyncDefinition } from './definition'
-import { SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
+import { describeFailure, isNetworkFailure, SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
 import { PUSH_LIMITS, type CommitResult, type PulledEvent, type PushAnswer, type PushCommit } from './protocol'
-import { reconcilePulled, resolveRefused, type Reconciled } from './reconcile'
-import { initialSyncStatus, type LiveState, type PendingCommit, type SyncExchange, type SyncStatus } from './status'
+import { recheck, reconcilePulled, resolveRefused, type Reconciled } from './reconcile'
+import { initialSyncStatus, type LiveState, type PendingCommit, type SyncExchange, type SyncProblem, type SyncStatus } from './status'
 import { SyncTables } from './tables'
 import type { SyncTransport } from './transport'
 import { toWire } from './wire'
@@ -57,6 +58,8 @@ export class SyncEngine {
   private stopped = false
   private closeLive: (() => void) | null = null
   private clientId: string | null = null
+  /** Streams held because the app's check failed on them (not a refusal), with why: not pushed by this engine. */
+  private readonly held = new Map<string, SyncProblem>()
 
   constructor(private readonly options: SyncEngineOptions) {
     this.tables = new SyncTables(options.store)
@@ -131,7 +134,7 @@ export class SyncEngine {
       // Past what this cycle wrote itself, so pages know nothing of theirs is left unseen.
       await this.scan()
       this.failures = 0
-      this.update({ connection: 'online', problem: null, retryAt: null })
+      this.update({ connection: 'online', problem: this.heldProblem(), retryAt: null })
       if (this.started && this.closeLive === null) this.openLive()
     } catch (error) {
       this.failed(error)
@@ -144,18 +147,35 @@ export class SyncEngine {
   private failed(error: unknown): void {
     if (error instanceof SyncUnauthenticatedError) {
       // Nothing to retry until someone signs in again (a page asks with syncNow then).
-      this.update({ connection: 'signed-out', problem: null, retryAt: null })
+      this.update({ connection: 'signed-out', problem: this.heldProblem(), retryAt: null })
       return
     }
     this.failures++
     const online = this.options.online?.() ?? globalThis.navigator?.onLine ?? true
     if (error instanceof SyncUnreachableError) {
-      this.update({ connection: online ? 'unreachable' : 'offline', problem: null })
+      this.update({ connection: online ? 'unreachable' : 'offline', problem: this.heldProblem() })
       return
     }
     const code = error instanceof SyncServerError ? error.code : error instanceof Error ? error.name : 'error'
     const message = error instanceof Error ? error.message : String(error)
-    this.update({ connection: error instanceof SyncServerError ? 'online' : this.state.connection, problem: { code, message } })
+    // The server answered: it is reachable. Anything else says nothing of the network, except that
+    // a browser that is offline is.
+    const connection = error instanceof SyncServerError ? 'online' : online ? this.state.connection : 'offline'
+    this.update({ connection, problem: { code, message } })
+  }
+
+  /** The first held stream's problem (and how many more there are), null when none is held. */
+  private heldProblem(): SyncProblem | null {
+    const [first] = this.held.values()
+    if (first === undefined) return null
+    const more = this.held.size - 1
+    return more === 0 ? first : { code: first.code, message: `${first.message} (${more} more stream${more === 1 ? ' is' : 's are'} held the same way.)` }
+  }
+
+  /** What a reconcile said of the stream's check: held, or free again. */
+  private noteHeld(stream: string, done: Reconciled): void {
+    if (done.held) this.held.set(stream, done.held)
+    else if (done.held === null) this.held.delete(stream)
   }
 
   /** After a cycle: the next try after a back-off, or the next poll. */
@@ -248,15 +268,19 @@ export class SyncEngine {
         const byStream = new Map<string, PulledEvent[]>()
         for (const event of answer.events) byStream.set(event.stream, [...(byStream.get(event.stream) ?? []), event])
         const cursor = (answer.events.at(-1) as PulledEvent).position
+        const settled = new Map<string, Reconciled>()
         await store.transaction(async (tx) => {
           for (const [stream, events] of byStream) {
             const done = await tx.within(() => reconcilePulled(this.context(tx), stream, events))
+            settled.set(stream, done)
             if (done.changed) changed.add(stream)
             rewritten ||= done.rewritten
           }
           await this.tables.set('cursor', cursor)
         })
-        this.update({ cursor })
+        // Only once the transaction committed: an aborted one held nothing.
+        for (const [stream, done] of settled) this.noteHeld(stream, done)
+        this.update({ cursor, problem: this.state.problem ?? this.heldProblem() })
       }
       this.update({ head: answer.head, lastPull: this.exchange(true, `after ${after}: ${answer.events.length} event(s), head ${answer.head}${answer.hasMore ? ', more to come' : ''}`) })
       if (changed.size > 0) await this.changed([...changed], rewritten)
@@ -269,8 +293,11 @@ export class SyncEngine {
   private async pushAll(): Promise<boolean> {
     const { store } = this.options
     const rows = await this.tables.dirtyStreams()
+    // A stream left held here that nothing unchecked waits in any more (its events confirmed, or gone) is free.
+    for (const stream of this.held.keys()) if (!rows.some((row) => row.stream === stream && row.unchecked)) this.held.delete(stream)
     const tails: Array<{ stream: string; confirmed: number; events: RecordedEvent[] }> = []
     for (const row of rows) {
+      if (row.unchecked && !(await this.checkAgain(row.stream))) continue
       const events = await store.read.stream(row.stream).after(row.confirmed).toArray()
       if (events.length > 0) tails.push({ stream: row.stream, confirmed: row.confirmed, events })
       else await this.settleClean(row.stream)
@@ -291,12 +318,32 @@ export class SyncEngine {
     return pullFirst
   }
 
-  /** A call to the server; a failure is recorded as the last push or pull before it is thrown on. */
+  /**
+   * A held stream's pending events checked again, once per engine (a new engine may run fixed
+   * code): true when the check ran through and what is left may be pushed.
+   */
+  private async checkAgain(stream: string): Promise<boolean> {
+    if (this.held.has(stream)) return false
+    const done = await this.options.store.transaction((tx) => tx.within(() => recheck(this.context(tx), stream)))
+    this.noteHeld(stream, done)
+    if (done.changed) await this.changed([stream], done.rewritten)
+    if (done.held) this.update({ problem: this.heldProblem() })
+    return !done.held
+  }
+
+  /**
+   * A call to the server; a failure is recorded as the last push or pull before it is thrown on.
+   * What says no answer came (fetch's TypeError, a timeout: see SyncTransport) is thrown on as
+   * SyncUnreachableError, so it is told apart from the engine's own failures of the same classes.
+   */
   private async exchanging<T>(kind: 'lastPush' | 'lastPull', call: () => Promise<T>): Promise<T> {
     try {
       return await call()
     } catch (error) {
-      this.update({ [kind]: this.exchange(false, error instanceof Error ? `${error.name}: ${error.message}` : String(error)) })
+      this.update({ [kind]: this.exchange(false, error instanceof Error ? `${error.name}: ${describeFailure(error)}` : String(error)) })
+      if (isNetworkFailure(error) && !(error instanceof SyncUnreachableError)) {
+        throw new SyncUnreachableError(`The sync server cannot be reached (${error instanceof Error ? `${error.name}: ${describeFailure(error)}` : String(error)}).`, { cause: error })
+      }
       throw error
     }
   }
@@ -310,6 +357,7 @@ export class SyncEngine {
     let rewritten = false
     const changed = new Set<string>()
     const refused = new Set<string>()
+    const settled = new Map<string, Reconciled>()
     await store.transaction(async (tx) => {
       for (const [index, commit] of batch.entries()) {
         const result = results[index]
@@ -319,7 +367,8 @@ export class SyncEngine {
           const confirmed = result.positions.at(-1) ?? -1
           const row = await this.tables.stream(commit.stream)
           const version = await tx.streamVersion(commit.stream)
-          await this.tables.putStream({ stream: commit.stream, confirmed: Math.max(row.confirmed, confirmed), dirty: version > confirmed ? 1 : 0 })
+          const left = version > confirmed
+          await this.tables.putStream({ stream: commit.stream, confirmed: Math.max(row.confirmed, confirmed), dirty: left ? 1 : 0, ...(left && row.unchecked ? { unchecked: true as const } : {}) })
         } else if (result.status === 'conflict' || result.status === 'blocked') {
           more = true
         } else if (result.status === 'rejected') {
@@ -327,6 +376,7 @@ export class SyncEngine {
           refused.add(commit.stream)
           const refusal = { code: result.reason, message: result.message }
           const done: Reconciled = await tx.within(() => resolveRefused(this.context(tx), commit.stream, refusal))
+          settled.set(commit.stream, done)
           if (done.changed) changed.add(commit.stream)
           rewritten ||= done.rewritten
         }
@@ -335,8 +385,9 @@ export class SyncEngine {
       const cursor = await this.tables.get<number>('cursor', 0)
       if (accepted > 0 && answer.head === cursor + accepted) await this.tables.set('cursor', answer.head)
     })
+    for (const [stream, done] of settled) this.noteHeld(stream, done)
     const cursor = await this.tables.get<number>('cursor', 0)
-    this.update({ cursor })
+    this.update({ cursor, problem: this.state.problem ?? this.heldProblem() })
     if (changed.size > 0) await this.changed([...changed], rewritten)
     return more || answer.head > cursor
   }
@@ -345,7 +396,7 @@ export class SyncEngine {
   private async settleClean(stream: string): Promise<void> {
     await this.options.store.transaction(async (tx) => {
       const row = await this.tables.stream(stream)
-      if ((await tx.streamVersion(stream)) <= row.confirmed) await this.tables.putStream({ ...row, dirty: 0 })
+      if ((await tx.streamVersion(stream)) <= row.confirmed) await this.tables.putStream({ stream, confirmed: row.confirmed, dirty: 0 })
     })
   }
 

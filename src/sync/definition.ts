@@ -1,4 +1,5 @@
 // Which streams of a store sync, and how each kind resolves a conflict: an app's sync settings.
+import { isDomainError } from './isDomainError'
 import type { SyncPolicy } from './status'
 
 /** An event as the domain's rules see it. */
@@ -14,14 +15,25 @@ export interface SyncConfig {
    */
   policies: Readonly<Record<string, SyncPolicy>>
   /**
-   * The domain's rules for a rebase: throws (the domain's error) when `event` cannot follow
-   * `confirmed`, the stream's events as the server has them plus the pending ones kept so far.
-   * Without it, a rebase keeps every pending event and lets the server judge them.
+   * The domain's rules for a rebase: throws a refusal (the domain's error, see `isRefusal`) when
+   * `event` cannot follow `confirmed`, the stream's events as the server has them plus the pending
+   * ones kept so far; returns (at once, not a promise) when it can. Without it, a rebase keeps
+   * every pending event and lets the server judge them.
    */
   check?: (stream: string, confirmed: readonly CheckedEvent[], event: CheckedEvent) => void
+  /**
+   * Whether an error `check` threw is the domain refusing the event: the event is dropped, and
+   * its report names the rule (the error's `code`, else its `name`, and its message). Anything
+   * else `check` throws is taken for a fault of the app's code: every pending event of the stream
+   * is kept, the stream is not pushed, and the status shows the problem (code `check_failed`)
+   * until an engine with fixed code (a reload) checks the events again.
+   * By default `isDomainError`: an instance of the app's own subclass of `EventStoreError`.
+   */
+  isRefusal?: (error: unknown) => boolean
 }
 
 export interface SyncDefinition extends SyncConfig {
+  isRefusal(error: unknown): boolean
   /** Whether the stream syncs. */
   syncs(stream: string): boolean
   /** The stream's policy; undefined when it does not sync. */
@@ -38,5 +50,5 @@ export function defineSync(config: SyncConfig): SyncDefinition {
     if (policy !== 'rebase' && policy !== 'reject') throw new Error(`The sync policy of ${category} must be 'rebase' or 'reject', not ${String(policy)}.`)
   }
   const policyOf = (stream: string): SyncPolicy | undefined => (Object.hasOwn(config.policies, categoryOf(stream)) ? config.policies[categoryOf(stream)] : undefined)
-  return { ...config, policyOf, syncs: (stream) => policyOf(stream) !== undefined }
+  return { ...config, isRefusal: config.isRefusal ?? isDomainError, policyOf, syncs: (stream) => policyOf(stream) !== undefined }
 }

@@ -16,7 +16,12 @@ export interface SyncReport {
   eventId: string
   type: string
   data: unknown
-  /** The protocol's reason (`conflict`, `invalid`, `forbidden`, …) and a message: the domain error's when a rule refused it. */
+  /**
+   * Why. Refused by the device's rules in a rebase (`check`): the rule's code (the error's `code`,
+   * else its name), its message, and the error's name in `error`. Refused by the server: the
+   * protocol's reason (`invalid`, `forbidden`, …) and its message. A `reject` stream's events that
+   * another device's change overtook: `conflict`.
+   */
   reason: { code: string; message: string; error?: string }
 }
 
@@ -40,6 +45,12 @@ export interface PendingCommit {
   types: string[]
 }
 
+/** What stops sync, or part of it: a code and a message fit to show. */
+export interface SyncProblem {
+  code: string
+  message: string
+}
+
 export interface SyncStatus {
   /** The engine's id (one per leading worker), null before one reported. */
   engine: string | null
@@ -57,8 +68,11 @@ export interface SyncStatus {
   live: LiveState
   lastPush: SyncExchange | null
   lastPull: SyncExchange | null
-  /** What stops sync now (the server's error, a storage failure), null when nothing does. */
-  problem: { code: string; message: string } | null
+  /**
+   * What stops sync now (the server's error, a storage failure, `check_failed` while a stream is
+   * held because the app's check threw what is not a refusal), null when nothing does.
+   */
+  problem: SyncProblem | null
   /** When the next try is due after a failure (ISO 8601), null when none is. */
   retryAt: string | null
   /** The latest reports, newest last (all of them are in `syncReports`). */

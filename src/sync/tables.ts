@@ -20,6 +20,12 @@ export interface SyncStreamRow {
   confirmed: number
   /** 1 while the stream may hold local events past `confirmed` (IndexedDB cannot index booleans). */
   dirty: 0 | 1
+  /**
+   * Set while the pending events past `confirmed` went back after the server's without the app's
+   * check running through (it threw what is not a refusal): they are not pushed until an engine
+   * checks them again.
+   */
+  unchecked?: true
 }
 
 interface StateRow {

@@ -20,6 +20,8 @@ export function problemWords(view: SyncView): string {
       return 'the server refused this page'
     case 'too_large':
       return 'a change is too large to send'
+    case 'check_failed':
+      return 'a change could not be checked; it is kept'
     default:
       return cut(problem.message || problem.code, 60)
   }

@@ -110,6 +110,11 @@ describe('syncLabel: the sync indicator’s name', () => {
     expect(syncLabel(view({ connection: 'signed-out', pending: 1 }))).toBe('Sync: problem – signed out, sign in again')
   })
 
+  it('says a change that the app could not check is kept, not lost', () => {
+    const problem = { code: 'check_failed', message: 'TypeError: boom (stream Cart$c1): its changes are kept and not sent' }
+    expect(syncLabel(view({ connection: 'online', problem }, 1))).toBe('Sync: problem – a change could not be checked; it is kept')
+  })
+
   it('keeps the visible text short', () => {
     expect(syncShortText(view({ connection: 'offline', pending: 2 }))).toBe('Offline · 2 waiting')
     expect(syncShortText(view({ connection: 'online', head: 1, cursor: 1 }))).toBe('Synced')

@@ -7,7 +7,7 @@ import { migrate } from '../../../server/db/migrate'
 import { openPglite } from '../../../server/db/pglite'
 import { createApp, type App } from '../../../server/http'
 import { AggregateRepository, type EventStore, type RecordedEvent } from '../../../src/eventstore'
-import { httpTransport, SyncEngine, type SyncTransport } from '../../../src/sync'
+import { httpTransport, SyncEngine, type SyncDefinition, type SyncTransport } from '../../../src/sync'
 import { shopDatabase, shopSync } from '../../../src/worker/shopSync'
 import { openTestStore } from '../../support/stores'
 
@@ -68,8 +68,8 @@ export interface Device {
   streams(): Promise<Map<string, Array<Pick<RecordedEvent, 'eventId' | 'type' | 'data'>>>>
 }
 
-/** A device of the user with this cookie: a fresh store and engine (not started: tests call sync()). */
-export async function openDevice(server: TestServer, cookie: string, name = 'device'): Promise<Device> {
+/** A device of the user with this cookie: a fresh store and engine (not started: tests call sync()), by the shop's sync definition unless given another. */
+export async function openDevice(server: TestServer, cookie: string, name = 'device', definition: SyncDefinition = shopSync): Promise<Device> {
   const store = await openTestStore({ readModels: shopDatabase })
   const requests: string[] = []
   const device = { online: true, cookie } as { online: boolean; cookie: string }
@@ -83,7 +83,7 @@ export async function openDevice(server: TestServer, cookie: string, name = 'dev
       return server.app.request(url, { ...init, headers })
     },
   })
-  const engine = new SyncEngine({ store, transport, definition: shopSync, online: () => device.online })
+  const engine = new SyncEngine({ store, transport, definition, online: () => device.online })
   return Object.assign(device, {
     name,
     store,
