@@ -1,4 +1,13 @@
-export { catchUp, processBatch, subscribe } from './subscribe'
-export type { Runner, RunnerOptions, StoredEvent, Subscription } from './subscribe'
+import { ordersProjection } from './orders'
+import type { Subscription } from './subscription'
+
+export { catchUp, parkedLine, processBatch, subscribe } from './subscribe'
+export type { BatchResult, CatchUpOptions, Runner, RunnerOptions, StoredEvent, Subscription } from './subscribe'
+export { parkedEvents, retryParked } from './parkedEvents'
+export type { ParkedEvent, RetryOptions, RetryResult } from './parkedEvents'
+export { isUnavailable } from './failures'
 export { ordersOf, ordersProjection } from './orders'
 export type { OrderView } from './orders'
+
+/** The shop server's projections, by name: what the server runs and the operator's script retries. */
+export const serverProjections: readonly Subscription[] = [ordersProjection]

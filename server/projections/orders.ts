@@ -1,6 +1,8 @@
 // The per-user order history: a read model of Order.Placed and Order.Completed, kept by a server
 // subscription and served by GET /api/orders. Event data is stored as the client sent it (the
-// domain's order events have no schema), so the handler reads it defensively.
+// domain's order events have no schema), so the handler reads it defensively. Its times are the
+// server's (recordedAt): the client's metadata.timestamp is only its claim, and a date JavaScript
+// accepts (year +275760, year 0) can be one PostgreSQL's timestamptz cannot hold.
 import type { Queryable } from '../db/Db'
 import { OrderCompleted, OrderPlaced, type OrderLine } from '../../src/domain/order/events'
 import type { StoredEvent, Subscription } from './subscribe'
@@ -18,12 +20,8 @@ export interface OrderView {
 
 const amount = (value: unknown): number => (typeof value === 'number' && Number.isSafeInteger(value) ? value : 0)
 
-/** When the event happened: the client's timestamp when it is a date, else when the server stored it. */
-function happenedAt(event: StoredEvent): string {
-  const timestamp = event.metadata.timestamp
-  if (typeof timestamp === 'string' && !Number.isNaN(Date.parse(timestamp))) return new Date(timestamp).toISOString()
-  return event.recordedAt.toISOString()
-}
+/** The time of record: when the server stored the event. */
+const recordedAt = (event: StoredEvent): string => event.recordedAt.toISOString()
 
 function orderIdOf(data: unknown): string | null {
   const orderId = (data as { orderId?: unknown } | null)?.orderId
@@ -41,16 +39,16 @@ export const ordersProjection: Subscription = {
         const data = event.data as Partial<Record<'lines' | 'subtotal' | 'discount' | 'total', unknown>>
         const lines = Array.isArray(data.lines) ? data.lines : []
         await tx.query(
-          `INSERT INTO orders (user_id, order_id, status, lines, subtotal, discount, total, placed_at)
-           VALUES ($1, $2, 'placed', $3::text::jsonb, $4, $5, $6, $7)
+          `INSERT INTO orders (user_id, order_id, status, lines, subtotal, discount, total, placed_at, placed_position)
+           VALUES ($1, $2, 'placed', $3::text::jsonb, $4, $5, $6, $7, $8)
            ON CONFLICT (user_id, order_id) DO NOTHING`,
-          [event.userId, orderId, JSON.stringify(lines), amount(data.subtotal), amount(data.discount), amount(data.total), happenedAt(event)],
+          [event.userId, orderId, JSON.stringify(lines), amount(data.subtotal), amount(data.discount), amount(data.total), recordedAt(event), event.globalPosition],
         )
       } else if (event.type === OrderCompleted.type) {
         await tx.query(`UPDATE orders SET status = 'completed', completed_at = $3 WHERE user_id = $1 AND order_id = $2 AND status = 'placed'`, [
           event.userId,
           orderId,
-          happenedAt(event),
+          recordedAt(event),
         ])
       }
     }
@@ -70,10 +68,10 @@ type OrderRow = {
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString()
 
-/** The user's orders, newest first. */
+/** The user's orders, newest first: by time of record, then (orders pushed together) by commit. */
 export async function ordersOf(db: Queryable, userId: string): Promise<OrderView[]> {
   const rows = await db.query<OrderRow>(
-    'SELECT order_id, status, lines, subtotal, discount, total, placed_at, completed_at FROM orders WHERE user_id = $1 ORDER BY placed_at DESC, order_id DESC',
+    'SELECT order_id, status, lines, subtotal, discount, total, placed_at, completed_at FROM orders WHERE user_id = $1 ORDER BY placed_at DESC, placed_position DESC',
     [userId],
   )
   return rows.map((row) => ({

@@ -7,37 +7,28 @@
 // and only from transactions older than every transaction still running
 // (transaction_id < pg_snapshot_xmin(pg_current_snapshot())): those have all ended, so nothing can
 // appear behind the checkpoint later (Emmett's approach).
-import type { Db, Queryable } from '../db/Db'
+//
+// One event the handler cannot apply must not hold back every later one for ever: it is parked
+// with its error, in the transaction that moves the checkpoint past it (parkedEvents.ts). An error
+// that blames no event (the database unavailable: failures.ts) parks nothing; the runner tries
+// again later, backing off.
+import type { Db } from '../db/Db'
 import { HEAD_CHANNEL } from '../sync'
+import { logSummary } from './failures'
+import { applyOrPark, type ParkedEvent } from './parkedEvents'
+import { EVENT_COLUMNS, toStoredEvent, type EventRow, type Subscription } from './subscription'
 
-export interface StoredEvent {
-  globalPosition: number
-  /** The writing transaction's id (xid8, as text: it can exceed 2^53). */
-  transactionId: string
-  userId: string
-  stream: string
-  streamPosition: number
-  eventId: string
-  type: string
-  data: unknown
-  metadata: Record<string, unknown>
-  recordedAt: Date
-}
-
-export interface Subscription {
-  /** The checkpoint's name: one per read model, stable across restarts. */
-  name: string
-  /** Events per transaction (default 100). */
-  batchSize?: number
-  /** Applies a batch to the read model through `tx`; the checkpoint moves in the same transaction. */
-  handle(events: readonly StoredEvent[], tx: Queryable): Promise<void>
-}
+export type { StoredEvent, Subscription } from './subscription'
 
 export interface RunnerOptions {
   /** How often to look again without a NOTIFY (default 1000 ms): events of transactions that were
    * still running below the snapshot's xmin become readable later, and no NOTIFY says when. */
   pollMs?: number
-  onError?: (error: unknown) => void
+  /** The longest wait between tries after a failure that parked nothing (default 30 s); the first
+   * wait is `pollMs`, doubling after each failure. */
+  maxRetryMs?: number
+  /** Where the runner's one-line reports go (default console.error). They never hold event data. */
+  log?: (line: string) => void
 }
 
 export interface Runner {
@@ -45,21 +36,29 @@ export interface Runner {
   stop(): Promise<void>
 }
 
-type EventRow = {
-  global_position: string | number
-  transaction_id: string
-  user_id: string | number
-  stream: string
-  stream_position: string | number
-  event_id: string
-  type: string
-  data: unknown
-  metadata: Record<string, unknown> | null
-  recorded_at: Date | string
+export interface BatchResult {
+  /** Events the checkpoint moved past: applied or parked. */
+  read: number
+  applied: number
+  parked: ParkedEvent[]
 }
 
-/** Reads and applies one batch in one transaction; resolves with how many events it applied. */
-export async function processBatch(db: Db, subscription: Subscription): Promise<number> {
+export interface CatchUpOptions {
+  isStopped?: () => boolean
+  /** Called once per event parked, after its transaction committed (default: one line on console.error). */
+  onParked?: (parked: ParkedEvent) => void
+}
+
+/** The one log line for a parked event: where it is and the error's code, never its data or message. */
+export function parkedLine(parked: ParkedEvent): string {
+  return (
+    `kiroku projection ${parked.subscription}: parked event ${parked.eventId} (${parked.type}, global position ${parked.globalPosition}) ` +
+    `on error ${parked.error.code}; later events go on. See it with: npm run projections -- list ${parked.subscription}`
+  )
+}
+
+/** Reads and applies one batch in one transaction, parking the events that fail on their own. */
+export async function processBatch(db: Db, subscription: Subscription): Promise<BatchResult> {
   const batchSize = subscription.batchSize ?? 100
   return db.transaction(async (tx) => {
     await tx.query('INSERT INTO subscription_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [subscription.name])
@@ -69,99 +68,101 @@ export async function processBatch(db: Db, subscription: Subscription): Promise<
       [subscription.name],
     )
     const rows = await tx.query<EventRow>(
-      `SELECT global_position, transaction_id::text AS transaction_id, user_id, stream, stream_position, event_id, type, data, metadata, recorded_at
-       FROM events
-       WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, global_position
+      `SELECT ${EVENT_COLUMNS}
+       FROM events e
+       WHERE (e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)
+         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.transaction_id, e.global_position
        LIMIT $3`,
       [checkpoint!.transaction_id, checkpoint!.global_position, batchSize],
     )
-    if (rows.length === 0) return 0
+    if (rows.length === 0) return { read: 0, applied: 0, parked: [] }
     const events = rows.map(toStoredEvent)
-    await subscription.handle(events, tx)
+    const parked = await applyOrPark(tx, subscription, events)
     const last = events[events.length - 1]!
     await tx.query('UPDATE subscription_checkpoints SET transaction_id = $2::xid8, global_position = $3, updated_at = now() WHERE name = $1', [
       subscription.name,
       last.transactionId,
       last.globalPosition,
     ])
-    return events.length
+    return { read: events.length, applied: events.length - parked.length, parked }
   })
 }
 
 /** Applies batches until none is left that can be read safely; resolves with how many events it applied. */
-export async function catchUp(db: Db, subscription: Subscription, isStopped: () => boolean = () => false): Promise<number> {
+export async function catchUp(db: Db, subscription: Subscription, options: CatchUpOptions = {}): Promise<number> {
+  const { isStopped = () => false, onParked = (parked: ParkedEvent) => console.error(parkedLine(parked)) } = options
   let total = 0
   for (;;) {
     if (isStopped()) return total
-    const applied = await processBatch(db, subscription)
-    total += applied
-    if (applied < (subscription.batchSize ?? 100)) return total
+    const batch = await processBatch(db, subscription)
+    batch.parked.forEach(onParked)
+    total += batch.applied
+    if (batch.read < (subscription.batchSize ?? 100)) return total
   }
 }
 
 /** Catches up at once, then follows: again on every head NOTIFY from server/sync and every `pollMs`. */
 export function subscribe(db: Db, subscription: Subscription, options: RunnerOptions = {}): Runner {
   const pollMs = options.pollMs ?? 1000
-  const onError = options.onError ?? ((error: unknown) => console.error(`kiroku projection ${subscription.name}:`, error))
+  const maxRetryMs = options.maxRetryMs ?? 30_000
+  const log = options.log ?? ((line: string) => console.error(line))
+  const prefix = `kiroku projection ${subscription.name}`
   let stopped = false
   let pending = true
+  // `wake` ends a poll's wait early (a NOTIFY); `interrupt` ends any wait (stop).
   let wake: () => void = () => undefined
+  let interrupt: () => void = () => undefined
   const nudge = () => {
     pending = true
     wake()
   }
+  const pause = (ms: number, nudgeable: boolean) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      interrupt = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      wake = nudgeable ? interrupt : () => undefined
+    }).finally(() => (wake = interrupt = () => undefined))
   const unlistening = db.listen(HEAD_CHANNEL, nudge).catch((error: unknown) => {
-    onError(error)
+    log(`${prefix}: cannot listen for new events (${logSummary(error)}); polling every ${pollMs} ms instead`)
     return async () => undefined
   })
   const loop = (async () => {
     await unlistening
+    let failures = 0
     while (!stopped) {
       if (pending) {
         pending = false
         try {
-          await catchUp(db, subscription, () => stopped)
+          await catchUp(db, subscription, { isStopped: () => stopped, onParked: (parked) => log(parkedLine(parked)) })
+          if (failures > 0) log(`${prefix}: running again after ${failures} failed ${failures === 1 ? 'try' : 'tries'}`)
+          failures = 0
         } catch (error) {
-          if (!stopped) onError(error)
+          if (stopped) break
+          // Not an event's fault (or the checkpoint itself could not move): nothing was parked.
+          // Backing off, deaf to NOTIFYs meanwhile: a busy server must not turn each push into a try and a log line.
+          failures++
+          const waitMs = Math.min(pollMs * 2 ** Math.min(failures - 1, 20), maxRetryMs)
+          log(`${prefix}: failed (${logSummary(error)}); nothing parked, trying again in ${waitMs} ms`)
+          await pause(waitMs, false)
+          pending = true
+          continue
         }
       }
       if (stopped || pending) continue
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          pending = true
-          resolve()
-        }, pollMs)
-        wake = () => {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      wake = () => undefined
+      await pause(pollMs, true)
+      pending = true
     }
   })()
   return {
     async stop() {
       stopped = true
-      wake()
+      interrupt()
       await loop
       await (await unlistening)().catch(() => undefined)
     },
-  }
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    globalPosition: Number(row.global_position),
-    transactionId: row.transaction_id,
-    userId: String(row.user_id),
-    stream: row.stream,
-    streamPosition: Number(row.stream_position),
-    eventId: row.event_id,
-    type: row.type,
-    data: row.data,
-    metadata: row.metadata ?? {},
-    recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
   }
 }

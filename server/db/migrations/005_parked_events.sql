@@ -1,0 +1,28 @@
+-- Events a server subscription could not apply, parked with their error while it goes on past
+-- them (server/projections/parkedEvents.ts); an operator lists and retries them
+-- (scripts/projections.ts). The event itself stays in `events`.
+
+CREATE TABLE parked_events (
+  subscription     text NOT NULL,                -- subscription_checkpoints.name
+  global_position  bigint NOT NULL REFERENCES events(global_position) ON DELETE CASCADE,
+  transaction_id   xid8 NOT NULL,                -- with global_position: the event's place in commit order
+  event_id         uuid NOT NULL,
+  type             text NOT NULL,
+  error_code       text NOT NULL,                -- the SQLSTATE of a database error, else the error's code or name
+  error_message    text NOT NULL,                -- of the last try (it can quote the event's data: never logged)
+  attempts         integer NOT NULL DEFAULT 1,   -- tries: 1 when parked, one more per failed retry
+  parked_at        timestamptz NOT NULL DEFAULT now(),
+  tried_at         timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (subscription, global_position)
+);
+
+-- The orders read model's times are now the server's (recorded_at), no longer the client's
+-- metadata.timestamp, and orders recorded in the same millisecond (pushed together) are ordered by
+-- commit. Its rows were made by the old rule: it is emptied here, with its checkpoint, and the
+-- orders subscription rebuilds it from the events when the server starts. placed_position is the
+-- Order.Placed event's global position.
+DELETE FROM orders;
+DELETE FROM subscription_checkpoints WHERE name = 'orders';
+ALTER TABLE orders ADD COLUMN placed_position bigint NOT NULL;
+DROP INDEX orders_newest;
+CREATE INDEX orders_newest ON orders (user_id, placed_at DESC, placed_position DESC);
