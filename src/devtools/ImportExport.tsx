@@ -50,7 +50,7 @@ export function ImportExport({ store }: { store: EventStore }) {
       const issues = error instanceof NdjsonImportError ? error.issues : []
       const message =
         error instanceof NdjsonImportError
-          ? `${file.name} was not imported: ${count(issues.length, 'problem')}. Nothing was written.`
+          ? `${file.name} was not imported: ${count(issues.length, 'problem')}. Nothing was written.${issues.some(clashes) ? ` ${HOLDS_ITS_OWN}` : ''}`
           : `${file.name} was not imported: ${error instanceof Error ? error.message : String(error)}. Nothing was written.`
       setOutcome({ kind: 'failed', message, issues })
     } finally {
@@ -103,6 +103,11 @@ export function ImportExport({ store }: { store: EventStore }) {
     </div>
   )
 }
+
+/** A line the store's own events stand in the way of: it holds the stream's first positions already. */
+const clashes = (issue: NdjsonIssue) => / which already holds positions 0–\d+ here$/.test(issue.message)
+const HOLDS_ITS_OWN =
+  'This store already holds events of its own in the streams the file starts: a backup restores into a store that holds none of them, such as a fresh install (a new browser profile) where nothing was done yet.'
 
 const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${n === 1 ? noun : `${noun}s`}`
 

@@ -1,7 +1,7 @@
 import type { AggregateType, EventStore, HandlerRun, ProjectionStatus } from '../eventstore'
 import type { SyncView } from '../sync'
 
-/** Tells the panel that other tabs (or a worker) committed events: e.g. the app's BroadcastChannel. */
+/** Tells the panel to read the log again, beyond what the store hears itself (`store.onChange`). */
 export interface ChangeFeed {
   subscribe(listener: () => void): () => void
 }
@@ -23,7 +23,10 @@ export interface DispatchRuns {
 
 export interface DevtoolsPanelProps {
   store: EventStore
-  /** Other tabs' commits; this tab's come from `store.onCommit`. */
+  /**
+   * Extra change notices. The panel hears every change to the log through `store.onChange` (this
+   * tab's commits, an import, other tabs', the worker's sync); this is for a store opened with `channel: false`.
+   */
   changes?: ChangeFeed
   /** Aggregate classes whose streams (`${aggregateName}$${id}`) get time travel. */
   aggregates?: readonly AggregateType[]

@@ -41,14 +41,20 @@ export type {
 export { EventStore, ReadQuery, openEventStore } from './client'
 export type {
   AppendOptions,
+  ChangeListener,
   CloseListener,
   CloseReason,
   CommitListener,
+  CommitNotice,
   EventHandler,
+  FollowOptions,
   HandlerContext,
   LinkOptions,
+  LogChange,
+  LogFollower,
   OpenEventStoreOptions,
   ReadModelSchema,
+  StoreChannel,
 } from './client'
 
 // storage/: the IndexedDB layout and the expected-version contract

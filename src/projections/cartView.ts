@@ -43,6 +43,12 @@ export async function showCart(repository: AggregateRepository, cartView: CartVi
   cartView.setState(view(cartId, cart.snapshotState() as CartState, cart.version))
 }
 
+/** Shows a cart as a command left it (its state and version), if the view has not got that far: no read. */
+export function showCartState(cartView: CartViewStore, cart: Cart): void {
+  const shown = cartView.getState()
+  if (shown.cartId === cart.id && shown.version < cart.version) cartView.setState(view(cart.id, cart.snapshotState() as CartState, cart.version))
+}
+
 /** Brings the view up to date when another tab changed the shown cart. */
 export async function refreshCart(repository: AggregateRepository, cartView: CartViewStore): Promise<void> {
   const { cartId, version } = cartView.getState()
@@ -54,27 +60,35 @@ export async function refreshCart(repository: AggregateRepository, cartView: Car
 }
 
 /**
- * The sync projection: each cart event of the shown cart is applied as it is published — at
- * once, or once its transaction commits (an aborted transaction never shows). An event is
- * applied only at the position after the view's version, so nothing shows twice; a gap (another
- * tab wrote in between) reloads the cart instead.
+ * The sync projection: each cart event of the shown cart is applied as it reaches the log, whatever
+ * wrote it (`store.follow`): this tab's commands once committed (an aborted transaction never
+ * shows), an imported backup, another tab, sync's pulls. An event is applied only at the position
+ * after the view's version, so nothing shows twice; a gap (an event this view never saw) reloads the
+ * cart instead, and so does a rewrite of the log (sync's rebase).
  */
 export function projectCartView(store: EventStore, repository: AggregateRepository, cartView: CartViewStore): () => void {
-  const apply = async (event: RecordedEvent, events: EventStore) => {
+  const apply = async (event: RecordedEvent) => {
     const shown = cartView.getState()
     const cartId = (event.data as { cartId?: string }).cartId
     if (!shown.cartId || cartId !== shown.cartId) return
-    const position = await events.positionInStream(event.eventId, streamOf(Cart, cartId))
+    const position = await store.positionInStream(event.eventId, streamOf(Cart, cartId)).catch(() => -1)
     const now = cartView.getState()
     if (now.cartId !== cartId || position <= now.version) return
     if (position === now.version + 1) cartView.setState(view(cartId, evolveCart(stateOf(now), event as unknown as CartChange), position))
     else await refreshCart(repository, cartView)
   }
-  return store.subscribe(
-    (event, context) => {
-      if (!context.inTransaction) return apply(event, context.store)
-      context.afterCommit((outside) => apply(event, outside.store))
-    },
-    { to: cartEventTypes },
-  )
+  // One at a time, in the log's order: each apply reads the event's position first.
+  let queue: Promise<void> = Promise.resolve()
+  const later = (work: () => Promise<void>) => {
+    queue = queue.then(work).catch(() => undefined)
+  }
+  const follower = store.follow((events) => events.forEach((event) => later(() => apply(event))), {
+    to: cartEventTypes,
+    onRewritten: () =>
+      later(async () => {
+        const { cartId } = cartView.getState()
+        if (cartId !== null) await showCart(repository, cartView, cartId)
+      }),
+  })
+  return () => follower.stop()
 }

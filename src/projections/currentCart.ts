@@ -1,5 +1,5 @@
-// Which cart the screen shows: the one the shopper's stream names. A sync projection follows this
-// tab's Shopper.CartStarted once committed; `follow` is also called when another tab committed.
+// Which cart the screen shows: the one the shopper's stream names, followed through every
+// Shopper.CartStarted that reaches the log (this tab's once committed, an import, another tab's, sync's).
 import type { AggregateRepository, EventStore } from '../eventstore'
 import { CartStarted, currentCartOf } from '../domain/shopper'
 import { refreshCart, showCart, type CartViewStore } from './cartView'
@@ -22,14 +22,13 @@ export function followCurrentCart(store: EventStore, repository: AggregateReposi
     queue = next.catch(() => undefined)
     return next
   }
-  // Once committed: the checkout that started a cart may still abort.
-  const off = store.subscribe(
-    (event, context) => {
-      if (!CartStarted.is(event) || event.data.shopperId !== shopperId) return
-      if (!context.inTransaction) return follow()
-      context.afterCommit(() => void follow())
+  // Committed events only (the checkout that started a cart may still abort), and a rewrite of the
+  // log (sync's rebase) may have changed which cart is current.
+  const follower = store.follow(
+    (events) => {
+      if (events.some((event) => event.data.shopperId === shopperId)) void follow().catch(() => undefined)
     },
-    { to: [CartStarted] },
+    { to: [CartStarted], onRewritten: () => void follow().catch(() => undefined) },
   )
-  return { follow, stop: off }
+  return { follow, stop: () => follower.stop() }
 }

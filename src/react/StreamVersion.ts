@@ -1,8 +1,9 @@
 // The state behind useStreamVersion, without React: one stream's version, read again after every
-// commit of this store and whenever an extra change source (another tab's commits) says so.
+// change to the log (the store's onChange: this store's commits, other tabs', a worker's) and
+// whenever an extra change source says so.
 import { StoreClosedError, type EventStore } from '../eventstore'
 
-/** Something that says "the log may have changed": another tab's commits, for one. */
+/** Something that says "the log may have changed", beyond what the store hears itself (`store.onChange`). */
 export interface ChangeSource {
   subscribe(listener: () => void): () => void
 }
@@ -30,13 +31,14 @@ export class StreamVersion {
 
   getState = (): StreamVersionState => this.state
 
-  /** Follows the store's commits while anyone listens. */
+  /** Follows every change to the log while anyone listens. */
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener)
     if (!this.stop) {
-      // A commit's events do not say which streams they joined, so every commit reads again: one
-      // step of a key cursor, and an unchanged version notifies nobody.
-      this.stop = this.store.onCommit(() => this.refresh())
+      // A change does not say which streams it touched (another connection's says nothing but its
+      // position), so every change reads again: one step of a key cursor, and an unchanged version
+      // notifies nobody.
+      this.stop = this.store.onChange(() => this.refresh())
       this.refresh()
     }
     return () => {

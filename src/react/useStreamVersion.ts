@@ -4,16 +4,18 @@ import { StreamVersion, type ChangeSource } from './StreamVersion'
 
 export interface StreamVersionOptions {
   /**
-   * Commits the store cannot see: another tab's (the store's onCommit hears this tab's only), a
-   * sync engine's. Each notification reads the version again. Keep it stable (useMemo): a new
-   * object subscribes again.
+   * Changes the store cannot hear itself. It hears every change to the log (`store.onChange`:
+   * this tab's commits, other tabs', the worker's sync), so this is only for a store opened with
+   * `channel: false`, or another signal to read again. Each notification reads the version again.
+   * Keep it stable (useMemo): a new object subscribes again.
    */
   changes?: ChangeSource
 }
 
 /**
- * The version of a stream of the provider's store (-1 when empty), read again after each commit;
- * undefined until the first read ends. A failed read is thrown to the nearest error boundary.
+ * The version of a stream of the provider's store (-1 when empty), read again after every change to
+ * the log, whatever wrote it; undefined until the first read ends. A failed read is thrown to the
+ * nearest error boundary.
  */
 export function useStreamVersion(stream: string, options: StreamVersionOptions = {}): number | undefined {
   const store = useStore()

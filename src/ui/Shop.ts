@@ -13,6 +13,7 @@ import {
   openCurrentCart,
   productById,
   Shopper,
+  currentCartOf,
   removeItem,
   updateItemQuantity,
   type Cart,
@@ -24,8 +25,8 @@ import {
   legacyCartId,
   loadOrders,
   projectCartView,
-  refreshCart,
   showCart,
+  showCartState,
   showMoreOrders,
   storedOrderIds,
   type CartViewStore,
@@ -86,8 +87,6 @@ export class Shop {
     this.stops.push(projectCartView(store, this.repository, this.cart))
     this.currentCart = followCurrentCart(store, this.repository, this.cart, this.shopperId)
     this.stops.push(() => this.currentCart.stop())
-    // Another tab changed something: the shown cart (or which cart is current) may have moved on.
-    this.stops.push(this.projections.onRemoteCommit(() => void this.currentCart.follow()))
     let ordersAt = -1
     this.stops.push(
       this.projections.subscribe((view) => {
@@ -211,7 +210,7 @@ export class Shop {
     await this.currentCart.follow()
   }
 
-  /** Adds to the current cart: to the next one if another tab has just checked out the one shown. */
+  /** Adds to the current cart (the first one, on a device where nobody has shopped yet): to the next one if another tab has just checked out the one shown. */
   async addItem(productId: string, quantity = 1): Promise<void> {
     const product = productById(productId)
     const price = product ? product.price : Number.NaN
@@ -236,7 +235,8 @@ export class Shop {
    */
   async checkout(): Promise<string> {
     const orderId = crypto.randomUUID()
-    await checkout(this.store, this.repository, { cartId: this.cartId, orderId, shopperId: this.shopperId, nextCartId: crypto.randomUUID() })
+    const cartId = await this.currentCartId()
+    await checkout(this.store, this.repository, { cartId, orderId, shopperId: this.shopperId, nextCartId: crypto.randomUUID() })
     await this.currentCart.follow()
     return orderId
   }
@@ -257,10 +257,21 @@ export class Shop {
     return cartId
   }
 
-  /** The command's own view of the cart wins if the projection has not caught up with it. */
+  /**
+   * The cart shown, or on a device where nobody has shopped yet the first one, started now: a
+   * fresh install writes nothing until the person acts (see `openCurrentCart`).
+   */
+  private async currentCartId(): Promise<string> {
+    if (this.cart.getState().cartId === null) {
+      await openCurrentCart(this.store, this.repository, { shopperId: this.shopperId, newCartId: crypto.randomUUID() })
+      await this.currentCart.follow()
+    }
+    return this.cartId
+  }
+
+  /** The command's own view of the cart shows at once, before the projection has read where the events went. */
   private settle(cart: Cart): void {
-    const shown = this.cart.getState()
-    if (shown.cartId === cart.id && shown.version < cart.version) void refreshCart(this.repository, this.cart)
+    showCartState(this.cart, cart)
   }
 
   /**
@@ -268,7 +279,7 @@ export class Shop {
    * heard yet, it shows the current cart; a command that means "my cart" (adding) runs again there.
    */
   private async onCart(command: (cartId: string) => Promise<Cart>, { onNextCart = false } = {}): Promise<void> {
-    const cartId = this.cartId
+    const cartId = await this.currentCartId()
     try {
       this.settle(await command(cartId))
     } catch (error) {
@@ -280,9 +291,16 @@ export class Shop {
     }
   }
 
-  /** Shows the shopper's current cart, starting one if there is none or it was checked out. */
+  /**
+   * Shows the shopper's current cart, starting one if there is none or it was checked out. Signed
+   * out, a shopper with no cart yet (a fresh install) gets none until the first command: nothing is
+   * written, so a backup of another install restores into it as it is. Signed in, the account's
+   * copy on the server is the backup, and the first cart starts once the first pull is in (see
+   * `follow`), so every device of the account takes up the same one.
+   */
   private async openCurrentCart(): Promise<void> {
     const adoptCartId = await legacyCartId(this.store)
+    if (!this.sync && adoptCartId === null && (await currentCartOf(this.repository, this.shopperId)) === null) return
     await openCurrentCart(this.store, this.repository, { shopperId: this.shopperId, newCartId: crypto.randomUUID(), adoptCartId })
     await this.currentCart.follow()
   }

@@ -63,10 +63,25 @@ describe('useStreamVersion', () => {
     expect(renders.count).toBe(before + 1)
   })
 
-  it("another connection's commits show only when the change source says so", async () => {
+  it("another connection's commits show by themselves: the database's channel announces them", async () => {
     const name = uniqueName()
     const store = await openTestStore({ name })
     const otherTab = await openTestStore({ name })
+    const view = await render(
+      <KirokuProvider store={store}>
+        <Version stream="Tally$shared" />
+      </KirokuProvider>,
+    )
+    await waitFor(() => expect(view.text()).toBe('v-1'))
+    await add(otherTab, 'Tally$shared')
+    await waitFor(() => expect(view.text()).toBe('v0'))
+  })
+
+  it("a connection that announces nothing shows only when the change source says so", async () => {
+    const name = uniqueName()
+    const store = await openTestStore({ name })
+    // With no channel, its commits are heard by nobody else: as another tab's were before the change feed.
+    const otherTab = await openTestStore({ name, channel: false })
     const remote = remoteCommits()
     const view = await render(
       <KirokuProvider store={store}>
@@ -75,8 +90,8 @@ describe('useStreamVersion', () => {
     )
     await waitFor(() => expect(view.text()).toBe('v-1'))
     await add(otherTab, 'Tally$shared')
-    // This store's onCommit does not hear another connection's commit: after a round trip to the
-    // database the screen still shows the old version, until the change source speaks.
+    // This store does not hear that connection's commit: after a round trip to the database the
+    // screen still shows the old version, until the change source speaks.
     await act(async () => void (await store.streamVersion('Tally$shared')))
     expect(view.text()).toBe('v-1')
     remote.fire()

@@ -11,8 +11,8 @@ export interface EventTypes {
 /**
  * The event types present in the log, from the log's index by type: one key step per type, a few
  * milliseconds whatever the log holds, so it starts at once beside the timeline's first page. It
- * lists them again after each commit here or in another tab (one listing at a time; commits that
- * arrive meanwhile are covered by one more).
+ * lists them again after every change to the log, whatever wrote it (one listing at a time; changes
+ * that arrive meanwhile are covered by one more).
  */
 export function useEventTypes(store: EventStore, changes: ChangeFeed | undefined): EventTypes {
   const [state, setState] = useState<EventTypes>({ types: [], complete: false })
@@ -35,7 +35,7 @@ export function useEventTypes(store: EventStore, changes: ChangeFeed | undefined
         })
     }
     list()
-    const offCommit = store.onCommit(list)
+    const offCommit = store.onChange(list)
     const offChanges = changes?.subscribe(list)
     return () => {
       live = false

@@ -5,8 +5,9 @@ import type { TimelineFilter } from './filter'
 import { TimelineModel, type TimelineOptions } from './TimelineModel'
 
 /**
- * A timeline model for the filter, kept live: this tab's commits (`store.onCommit`) and other
- * tabs' (`changes`) make it read what is new. A new filter gets a new model; the old one stops.
+ * A timeline model for the filter, kept live: every change to the log (`store.onChange`: this tab's
+ * commits, other tabs', the worker's) and `changes` make it read what is new. A new filter gets a
+ * new model; the old one stops.
  */
 export function useTimelineModel(store: EventStore, filter: TimelineFilter, changes: ChangeFeed | undefined, options: TimelineOptions): TimelineModel | null {
   const [model, setModel] = useState<TimelineModel | null>(null)
@@ -15,7 +16,7 @@ export function useTimelineModel(store: EventStore, filter: TimelineFilter, chan
   useEffect(() => {
     const next = new TimelineModel(store, JSON.parse(key) as TimelineFilter, { pageSize, scanChunk, liveCap })
     setModel(next)
-    const offCommit = store.onCommit(() => void next.refresh())
+    const offCommit = store.onChange(() => void next.refresh())
     const offChanges = changes?.subscribe(() => void next.refresh())
     return () => {
       offCommit()

@@ -4,6 +4,8 @@ import { EventDuplicatedInStreamError, IncorrectStreamDataError, InvalidEventDat
 import { typeOf, type EventOf, type EventTypeRef, type Metadata, type NewEvent, type RecordedEvent, type Recorded } from '../events'
 import type { EventHandler as AnyStoreHandler, HandlerContext as AnyStoreContext } from '../pubsub'
 import { EVENTS, SNAPSHOTS, STREAMS, SnapshotStore, checkExpectedVersion, readHistory, repository, toRecords, type ExpectedVersion } from '../storage'
+import type { ChangeListener } from './ChangeFeed'
+import { Follower, type FollowOptions, type LogFollower } from './LogFollower'
 import { ReadQuery } from './ReadQuery'
 import { assertOpen, closeCore, notifyCommitted, readIn, writeIn, type CloseListener, type CommitListener, type StoreCore } from './StoreCore'
 import { ambientScope, callIn, inTransaction, settle, type Scope } from './Transaction'
@@ -133,7 +135,11 @@ export class EventStore implements AggregateStore {
     return this.mutate(scope, async () => {
       const name = streamName(stream)
       if (!Number.isInteger(after) || after < -1) throw new InvalidExpectedVersionError(after, 'cut a stream back after a whole-number position ≥ -1')
-      return writeIn(this.core, scope, (tx) => repository.truncateStream(tx, name, after), [EVENTS, STREAMS, SNAPSHOTS])
+      const removed = await writeIn(this.core, scope, (tx) => repository.truncateStream(tx, name, after), [EVENTS, STREAMS, SNAPSHOTS])
+      // Followers that built state from the removed events hear of it once it has committed.
+      if (removed.length && scope.tx) scope.tx.rewritten = true
+      else if (removed.length) notifyCommitted(this.core, [], true)
+      return removed
     })
   }
 
@@ -210,10 +216,45 @@ export class EventStore implements AggregateStore {
     return this.core.subscriptions.addGlobal(handler)
   }
 
-  /** Called with the events of every transaction once it has committed (never for an aborted one). */
+  /**
+   * Called with the events of every transaction of this store once it has committed (never for an
+   * aborted one). It hears this store only: for every change to the log, whatever wrote it, use
+   * `onChange` or `follow`.
+   */
   onCommit(listener: CommitListener): () => void {
     this.core.commitListeners.add(listener)
     return () => this.core.commitListeners.delete(listener)
+  }
+
+  /**
+   * Called after every change to the log, whatever made it: this store's commits (with their
+   * events, in the same frame as `onCommit`), an `importNdjson`, and the commits of every other
+   * connection to the same database — other tabs, a worker (sync's pulls), a second
+   * `openEventStore` — which each connection announces on the database's BroadcastChannel (with
+   * their last position, not their events). A notice, not a delivery: one commit may be told more
+   * than once, and a reader reads what it needs. For the events themselves, once each and in
+   * order, use `follow`.
+   */
+  onChange(listener: ChangeListener): () => void {
+    if (this.core.closed) return () => undefined
+    return this.core.feed.listen(listener)
+  }
+
+  /**
+   * Delivers the log's events to `listener` once each, in global order, batch by batch: from a
+   * position (`after: 0` for the whole log; by default only what is committed from now on), then
+   * every change whatever wrote it (see `onChange`). This store's commits are delivered at once,
+   * inside the call that committed them; other connections' are read from the log as they are
+   * announced. `to` keeps events of some types only, typed as `subscribe`'s are. Stops with the
+   * store, or with the returned follower's `stop()`.
+   *
+   * ```ts
+   * const follower = store.follow((events) => events.forEach(show), { after: 0, to: [ItemAdded] })
+   * await follower.caughtUp // the log as it was is delivered
+   * ```
+   */
+  follow<R extends EventTypeRef = string>(listener: (events: EventOf<R>[]) => void, options: FollowOptions<R> = {}): LogFollower {
+    return new Follower(this.root(), listener as (events: RecordedEvent[]) => void, options as FollowOptions, this.core.onError)
   }
 
   /**
@@ -253,7 +294,7 @@ export class EventStore implements AggregateStore {
     const base = this.scope()
     if (base.tx) return settle(base, async () => callIn(base, () => fn(this.scoped(base))))
     assertOpen(this.core)
-    return inTransaction(this.core, base.metadata, (scope) => fn(this.scoped(scope)), (events) => notifyCommitted(this.core, events))
+    return inTransaction(this.core, base.metadata, (scope) => fn(this.scoped(scope)), (events, rewritten) => notifyCommitted(this.core, events, rewritten))
   }
 
   /**
@@ -277,6 +318,11 @@ export class EventStore implements AggregateStore {
 
   private scoped(scope: Scope): EventStore {
     return new EventStore(this.core, scope)
+  }
+
+  /** This store with no scope of its own: what outlives a call (a follower) reads through it. */
+  private root(): EventStore {
+    return this.ownScope ? new EventStore(this.core) : this
   }
 
   /**

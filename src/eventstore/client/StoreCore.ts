@@ -6,6 +6,7 @@ import type { RecordedEvent, Upcasters } from '../events'
 import type { Subscriptions } from '../pubsub'
 import { EVENTS, STREAMS, runTransaction, type Durability } from '../storage'
 import type { Broker } from './Broker'
+import type { ChangeFeed } from './ChangeFeed'
 import type { Scope, TransactionHost } from './Transaction'
 
 export type CommitListener = (events: readonly RecordedEvent[]) => void
@@ -22,6 +23,8 @@ export interface StoreCore extends TransactionHost {
   readonly commitListeners: Set<CommitListener>
   readonly closeListeners: Set<CloseListener>
   readonly upcasters: Upcasters
+  /** Every change to the log: this connection's commits, and the others' heard on the database's channel. */
+  readonly feed: ChangeFeed
   readonly onError: (error: unknown, event?: RecordedEvent) => void
   broker: Broker
   closed: boolean
@@ -46,8 +49,16 @@ export function assertOpen(core: StoreCore): void {
   if (core.closed || !core.db.isOpen()) throw new StoreClosedError()
 }
 
-/** Tells the commit listeners about committed events. */
-export function notifyCommitted(core: StoreCore, events: readonly RecordedEvent[]): void {
+/**
+ * Tells the commit listeners about committed events, and the change feed (this connection's
+ * followers, and every other connection through the channel) about those and about a rewrite.
+ */
+export function notifyCommitted(core: StoreCore, events: readonly RecordedEvent[], rewritten = false): void {
+  if (events.length) notifyListeners(core, events)
+  core.feed.committed(events, rewritten)
+}
+
+function notifyListeners(core: StoreCore, events: readonly RecordedEvent[]): void {
   for (const listener of core.commitListeners) {
     try {
       listener(events)
@@ -63,6 +74,7 @@ export function closeCore(core: StoreCore, reason: CloseReason): void {
   if (core.closed) return
   core.closed = true
   core.closeReason = reason
+  core.feed.close()
   const listeners = [...core.closeListeners]
   core.closeListeners.clear()
   for (const listener of listeners) {

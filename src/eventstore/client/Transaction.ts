@@ -28,6 +28,8 @@ const DexiePromise = Dexie.Promise as unknown as {
 /** One `store.transaction(fn)`: its IndexedDB transaction and the events recorded in it so far. */
 export class TxContext {
   readonly recorded: RecordedEvent[] = []
+  /** Events were taken out of the log in it (truncateStream): its commit says so to the change feed. */
+  rewritten = false
   private finished = false
   private readonly zone: Zone = DexiePromise.PSD
 
@@ -40,7 +42,7 @@ export class TxContext {
 
   constructor(
     readonly idbtrans: IDBTransaction,
-    private readonly onCommit: (events: RecordedEvent[]) => void,
+    private readonly onCommit: (events: RecordedEvent[], rewritten: boolean) => void,
     private readonly reportError: (error: unknown) => void,
   ) {
     // The IndexedDB events themselves say whether it committed, whatever the caller awaited.
@@ -61,7 +63,7 @@ export class TxContext {
     this.finished = true
     if (this.notified) return
     this.notified = true
-    if (this.recorded.length) this.onCommit(this.recorded)
+    if (this.recorded.length || this.rewritten) this.onCommit(this.recorded, this.rewritten)
     // In order, one after another, as they were published.
     void this.afterCommitQueue.reduce((chain, run) => chain.then(run).catch(this.reportError), Promise.resolve())
   }
@@ -168,7 +170,7 @@ export async function inTransaction<T>(
   host: TransactionHost,
   metadata: Metadata,
   fn: (scope: Scope) => T | Promise<T>,
-  onCommit: (events: RecordedEvent[]) => void,
+  onCommit: (events: RecordedEvent[], rewritten: boolean) => void,
 ): Promise<T> {
   const { db } = host
   let tx: TxContext | undefined

@@ -4,6 +4,7 @@ import { Upcasters, type RecordedEvent, type Upcaster } from '../events'
 import { Subscriptions, SyncDispatcher, type Dispatcher } from '../pubsub'
 import { LIBRARY_VERSION_STEP, librarySchema, storageError, type Durability } from '../storage'
 import { Broker } from './Broker'
+import { ChangeFeed, channelName, defaultChannel, type StoreChannel } from './ChangeFeed'
 import { EventStore } from './EventStore'
 import { closeCore, type StoreCore } from './StoreCore'
 
@@ -39,6 +40,13 @@ export interface OpenEventStoreOptions {
   upcasters?: readonly Upcaster[]
   /** Another IndexedDB implementation (e.g. fake-indexeddb's `new IDBFactory()` in tests). */
   indexedDB?: IDBFactory
+  /**
+   * How this connection tells the other connections to its database (other tabs, workers) of its
+   * commits, and hears theirs, for `onChange` and `follow`: by default a BroadcastChannel named
+   * `kiroku:<name>`. Give a function to make another (it gets that name), or `false` for none: then
+   * `onChange` and `follow` hear this connection only, and no other connection hears it.
+   */
+  channel?: false | ((name: string) => StoreChannel)
 }
 
 export async function openEventStore(options: OpenEventStoreOptions): Promise<EventStore> {
@@ -57,6 +65,8 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     throw storageError(error)
   }
   const subscriptions = new Subscriptions()
+  const onError = options.onError ?? defaultReport
+  const channel = options.channel === false ? null : (options.channel ?? defaultChannel)(channelName(name))
   const core: StoreCore = {
     db,
     durability,
@@ -66,7 +76,8 @@ export async function openEventStore(options: OpenEventStoreOptions): Promise<Ev
     closeListeners: new Set(),
     openTransactions: new Map(),
     upcasters: new Upcasters(options.upcasters),
-    onError: options.onError ?? defaultReport,
+    feed: new ChangeFeed(channel, onError),
+    onError,
     broker: undefined as unknown as Broker,
     closed: false,
   }

@@ -32,8 +32,9 @@ interface Entry extends Tracked {
  * Runs deferred projections from the log: each batch of events and the checkpoint after it
  * commit in one transaction (commitBatch), so a crash anywhere re-applies nothing and skips
  * nothing. Each projection catches up on its own (CatchUp: batches, retries with back-off, a
- * visible stop), one run at a time (CoalescedRun). Once started it follows the store's own
- * commits; `notify` is for commits it cannot hear (another tab's, another connection's). It lives
+ * visible stop), one run at a time (CoalescedRun). Once started it follows every change to the
+ * log (`store.onChange`: this store's commits and every other connection's announced on the
+ * database's channel); `notify` is for changes it cannot hear (a store opened with `channel: false`). It lives
  * as long as its store: when the store closes, for whatever reason, the runner stops.
  */
 export class ProjectionRunner {
@@ -108,15 +109,16 @@ export class ProjectionRunner {
     }
     this.emit()
     if (this.stopped) return
-    // Commits from here on kick a catch-up; the one below covers everything committed before.
-    this.offCommit = this.store.onCommit(() => void this.notify().catch((error: unknown) => this.report(error)))
+    // Changes to the log from here on, whatever made them (this store, another tab, a worker),
+    // kick a catch-up; the one below covers everything committed before.
+    this.offCommit = this.store.onChange(() => void this.notify().catch((error: unknown) => this.report(error)))
     await Promise.all([...outdated.map((name) => this.rebuild(name)), this.notify()])
   }
 
   /**
    * New events may have committed: every running projection catches up (calls coalesce, so an
-   * extra notify costs one read at most). A started runner hears its own store's commits itself;
-   * call this for the others (another tab's, announced on a BroadcastChannel).
+   * extra notify costs one read at most). A started runner hears every change to the log itself
+   * (`store.onChange`); call this for changes its store cannot hear.
    */
   async notify(): Promise<void> {
     await Promise.all([...this.entries.values()].map((entry) => entry.run.kick()))

@@ -1,4 +1,4 @@
-import type { EventStore } from '../client'
+import type { EventStore, LogFollower } from '../client'
 import { typeOf, type EventDefinition, type EventTypeRef, type RecordedEvent } from '../events'
 
 /**
@@ -14,7 +14,7 @@ export interface SyncProjectionOptions<State, Ref extends EventTypeRef> {
   initial: State
   /** The next state. Return the same state (Object.is) for an event that changes nothing: nobody is told. */
   evolve: (state: State, event: RecordedOf<Ref>) => State
-  /** Read the matching events already in the log first (default). false: start from `initial` and follow only what is published from now on. */
+  /** Read the matching events already in the log first (default). false: start from `initial` and follow only what is committed from now on. */
   seed?: boolean
   /** Events read per read transaction while seeding. Default 500. */
   batchSize?: number
@@ -35,27 +35,23 @@ export interface SyncProjection<State> {
 
 /**
  * A state kept in memory from the log, in the same frame as the commands that change it: the
- * matching events already stored (the seed), then each one published through this store once it
- * has committed — at once outside `store.transaction`, after the commit inside one, never for one
- * that aborted.
+ * matching events already stored (the seed), then every change to the log whatever made it
+ * (`store.follow`): this store's commits at once (inside `publish`, `append`, `importNdjson`; after
+ * the commit for `store.transaction`, never for one that aborted), and other connections' — other
+ * tabs, a worker's sync pulls — as soon as they are announced on the database's channel.
  *
- * It subscribes before it reads, so nothing published meanwhile is lost; what arrives while the
- * seed is read waits, and is applied after it in global order, skipping what the read already had
- * (positions are handed out in commit order, so an event the read missed lies past its last one).
- * After the seed, events apply in the order their commits reach the handler: each once.
- *
- * It follows what is published through this store (this tab, this connection); other tabs' commits
- * and plain `append` calls reach it only through another projection made after them.
+ * Each event is applied once, in global order: what commits while the seed is read waits and is
+ * applied after it. When events are taken out of the log (`truncateStream`, sync's rebase) it
+ * seeds again from `initial`, and tells its listeners once with the new state.
  */
 export function syncProjection<State, Ref extends EventTypeRef>(store: EventStore, options: SyncProjectionOptions<State, Ref>): SyncProjection<State> {
   const types = options.events.map(typeOf)
   const evolve = options.evolve as (state: State, event: RecordedEvent) => State
   const listeners = new Set<StateListener<State>>()
   let state = options.initial
-  // Everything at or before this position was in the seed.
-  let seededThrough = 0
-  // Events published while the seed is read; null once it has been (or when there is none).
-  let waiting: RecordedEvent[] | null = options.seed === false ? null : []
+  let follower: LogFollower | null = null
+  /** The latest seed: a rewrite heard while one is read starts another, which `ready` then waits for. */
+  let seeding: Promise<State> = Promise.resolve(state)
   let stopped = false
 
   const set = (next: State) => {
@@ -64,55 +60,61 @@ export function syncProjection<State, Ref extends EventTypeRef>(store: EventStor
     state = next
     for (const listener of [...listeners]) listener(state, previous)
   }
-  const apply = (event: RecordedEvent) => {
-    if (stopped || event.globalPosition <= seededThrough) return
-    set(evolve(state, event))
-  }
-  const receive = (event: RecordedEvent) => {
-    if (waiting) waiting.push(event)
-    else apply(event)
+
+  /** Follows the log from `after` (the seed: from 0), the state built aside until it has caught up, then shown at once. */
+  const start = (after: number | undefined): Promise<State> => {
+    follower?.stop()
+    let aside = after !== undefined
+    let seeded = options.initial
+    let failure: { error: unknown } | null = null
+    const mine: LogFollower = store.follow(
+      (events) => {
+        if (follower !== mine || failure) return
+        if (!aside) return set(events.reduce(evolve, state))
+        try {
+          seeded = events.reduce(evolve, seeded)
+        } catch (error) {
+          // An evolve that throws while seeding fails the seed, as a failed read does.
+          failure = { error }
+          mine.stop()
+        }
+      },
+      {
+        to: types,
+        ...(after === undefined ? {} : { after }),
+        ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+        // The log lost events the state may hold: seed again (a projection with no seed goes on).
+        onRewritten: () => void (options.seed !== false && !stopped && start(0).catch(() => undefined)),
+      },
+    )
+    follower = mine
+    seeding = mine.caughtUp
+      .then(() => {
+        if (follower !== mine) return seeding
+        if (failure) throw failure.error
+        if (aside) {
+          aside = false
+          set(seeded)
+        }
+        return state
+      })
+      .catch((error: unknown) => {
+        if (follower === mine) stop()
+        throw error
+      })
+    return seeding
   }
 
-  const offEvents = store.subscribe(
-    (event, context) => {
-      if (!context.inTransaction) return receive(event)
-      context.afterCommit(() => receive(event))
-    },
-    { to: types },
-  )
   const offClose = store.isClosed ? () => undefined : store.onClose(() => stop())
-  // A store closed already: stopped at once, and the seed's read fails with StoreClosedError.
-  if (store.isClosed) stop()
 
   function stop(): void {
     if (stopped) return
     stopped = true
-    waiting = null
-    offEvents()
+    follower?.stop()
     offClose()
   }
 
-  const seed = async (): Promise<State> => {
-    if (options.seed === false) return state
-    try {
-      let seeded = state
-      for await (const batch of store.read.ofType(types).inBatches(options.batchSize ?? 500)) {
-        if (stopped) return state
-        for (const event of batch) seeded = evolve(seeded, event)
-        seededThrough = batch.at(-1)!.globalPosition
-      }
-      if (stopped || !waiting) return state
-      // No await from here on: nothing published can slip between the seed and what waited.
-      const published = waiting.sort((a, b) => a.globalPosition - b.globalPosition)
-      waiting = null
-      set(published.reduce((next, event) => (event.globalPosition > seededThrough ? evolve(next, event) : next), seeded))
-      return state
-    } catch (error) {
-      stop()
-      throw error
-    }
-  }
-  const ready = seed()
+  const ready = start(options.seed === false ? undefined : 0)
   // A failed seed is reported through `ready`; nobody need await it to avoid an unhandled rejection.
   ready.catch(() => undefined)
 

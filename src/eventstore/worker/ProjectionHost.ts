@@ -22,7 +22,11 @@ export interface LeadContext {
   options: unknown
   /** Rebuilds every deferred projection from the start of the log: after the log's history changed (a stream cut back). */
   rebuildProjections(): Promise<void>
-  /** Tells every tab that this worker committed events up to `position` (events that no page wrote). */
+  /**
+   * Tells every tab that this worker committed events up to `position`. The worker's store already
+   * announces each of its commits on the channel (the store's change feed), so this is only for
+   * news a store cannot see.
+   */
   announceCommitted(position: number): void
 }
 
@@ -173,8 +177,8 @@ export class ProjectionHost {
     try {
       switch (message.type) {
         case 'committed':
-          // The runner hears its own store's commits itself; a tab that shares that store (the
-          // host run in the page) announces them here again, usually once they are applied.
+          // The runner hears every change through its store (stores announce their commits on this
+          // channel); this is the same notice again, or a lead hook's announcement: usually applied already.
           if (runner.status().every((projection) => projection.checkpoint >= message.position)) return
           return await runner.notify()
         case 'rebuild':

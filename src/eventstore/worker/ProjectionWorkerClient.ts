@@ -25,13 +25,15 @@ export interface ClientOptions {
 }
 
 /**
- * The page's side of the projection worker: starts this tab's worker, tells the leader (in any
- * tab) about this tab's commits, and keeps the latest status for the UI and the devtools. It
+ * The page's side of the projection worker: starts this tab's worker, sends the leader (in any
+ * tab) rebuild and retry requests, and keeps the latest status for the UI and the devtools. The
+ * leader hears this tab's commits from the store itself, which announces them on the database's
+ * channel (so a store opened with `channel: false` is not followed by the worker). It
  * lives as long as the page's store: when that closes (the page closed it, or another tab opened
  * a newer schema), the worker is terminated, which releases the lead if this tab had it.
  */
 export class ProjectionWorkerClient {
-  /** This tab, as the sender of its commit messages. */
+  /** This tab's id. */
   readonly tabId = crypto.randomUUID()
   private worker: Worker | null = null
   private readonly channel: BroadcastChannel
@@ -49,9 +51,11 @@ export class ProjectionWorkerClient {
   ) {
     this.channel = new BroadcastChannel(channelName(store.name))
     this.channel.onmessage = (event: MessageEvent<ChannelMessage>) => this.onChannel(event.data)
-    this.offCommit = store.onCommit((events) => {
-      const last = events.at(-1)
-      if (last) this.send({ type: 'committed', position: last.globalPosition, origin: this.tabId })
+    // The store announces this tab's commits on the channel itself (its change feed), and hears
+    // every other connection's there: the worker's (sync's pulls) as much as other tabs'.
+    this.offCommit = store.onChange((change) => {
+      if (change.origin !== 'elsewhere') return
+      for (const listener of [...this.remoteCommitListeners]) listener(change.position)
     })
     // Last: a store closed already stops a client that is complete.
     this.offClose = store.onClose(() => this.stop())
@@ -80,7 +84,12 @@ export class ProjectionWorkerClient {
     return firstMatching(this, predicate)
   }
 
-  /** Called when another tab committed events (this tab's own commits are the store's onCommit). */
+  /**
+   * Called when another connection to the database committed: another tab, or a worker (sync's
+   * pulls), with the log position it reached; possibly more than once for one commit. It is
+   * `store.onChange` for changes made elsewhere: `store.onChange` and `store.follow` hear every
+   * change, this tab's too.
+   */
   onRemoteCommit(listener: (position: number) => void): () => void {
     this.remoteCommitListeners.add(listener)
     return () => this.remoteCommitListeners.delete(listener)
@@ -120,9 +129,6 @@ export class ProjectionWorkerClient {
   }
 
   private onChannel(message: ChannelMessage): void {
-    if (message.type === 'committed' && message.origin !== this.tabId) {
-      for (const listener of this.remoteCommitListeners) listener(message.position)
-    }
     if (message.type !== 'status') return
     this.update({ leader: message.leader, leadsHere: message.leader === this.workerId, projections: message.projections })
   }

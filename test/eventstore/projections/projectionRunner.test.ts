@@ -410,9 +410,10 @@ describe('ProjectionRunner', () => {
 
   it('stops listening to the store’s commits when it stops', async () => {
     const store = await openTestStore({ readModels })
-    const subscribe = store.onCommit.bind(store)
+    // It follows every change to the log (onChange), this store's commits among them.
+    const subscribe = store.onChange.bind(store)
     const listening = new Set<unknown>()
-    store.onCommit = (listener) => {
+    store.onChange = (listener) => {
       const off = subscribe(listener)
       listening.add(listener)
       return () => {

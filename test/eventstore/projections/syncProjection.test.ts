@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { syncProjection, type Dispatcher, type EventOf, type EventStore } from '../../../src/eventstore'
+import { syncProjection, type EventOf, type EventStore } from '../../../src/eventstore'
 import { Counted, Noted, notes } from '../../support/events'
 import { failure } from '../../support/failure'
-import { openTestStore } from '../../support/stores'
+import { heldChannels } from '../../support/channels'
+import { openTestStore, uniqueName } from '../../support/stores'
 
 interface Tally {
   total: number
@@ -100,18 +101,22 @@ describe('syncProjection', () => {
   })
 
   it('skips an event the seed already read when its delivery comes after the seed', async () => {
-    // A dispatcher that holds every delivery until released: a commit heard late.
-    const held: Array<() => unknown> = []
-    const holding: Dispatcher = { accepts: () => true, call: (handler, event, context) => void held.push(() => handler(event, context)) }
-    const store = await openTestStore({ dispatcher: holding })
-    // Its append is under way before the projection subscribes and reads: the seed reads both events.
-    const publishing = store.publish([Counted({ n: 1 }, { eventId: 'c1' }), Counted({ n: 2 }, { eventId: 'c2' })])
+    // A channel that holds every notice until released: another connection's commits heard late.
+    const bus = heldChannels()
+    const name = uniqueName()
+    const store = await openTestStore({ name, channel: bus.channel })
+    const otherTab = await openTestStore({ name, channel: bus.channel })
+    await otherTab.publish(Counted({ n: 1 }, { eventId: 'c1' }))
+    await otherTab.publish(Counted({ n: 2 }, { eventId: 'c2' }))
+    // The seed reads both events before their notices arrive.
     const projection = tally(store)
-    await publishing
-    expect(held).toHaveLength(2)
+    expect(bus.held).toHaveLength(2)
     expect(await projection.ready).toEqual({ total: 3, seen: ['c1', 'c2'] })
     await store.publish(Counted({ n: 4 }, { eventId: 'c3' }))
-    for (const deliver of held.splice(0)) await deliver()
+    bus.release()
+    // A read after the notices: had they started a catch-up, it would have ended by now.
+    await projection.ready
+    await store.read.last()
     expect(projection.getState()).toEqual({ total: 7, seen: ['c1', 'c2', 'c3'] })
   })
 
