@@ -24,27 +24,39 @@ export const MIN_PASSWORD = 8
 export const MAX_PASSWORD = 1024
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
+/** Control characters (NUL among them, which PostgreSQL's text cannot hold) and lone surrogates are in no email. */
+const UNSTORABLE = /[\u0000-\u001f\u007f]/
+const storable = (text: string): boolean => !UNSTORABLE.test(text) && text.isWellFormed()
+
+/** How often a signup draws a new random id when the one drawn is taken (52 random bits: next to never). */
+const ID_DRAWS = 3
+
 export { normalizeEmail }
 
 export async function signup(db: Db, email: string, password: string): Promise<User> {
   const normalized = normalizeEmail(email)
-  if (normalized.length > 254 || !EMAIL.test(normalized)) throw protocolError('invalid', 'That is not an email address.')
+  if (normalized.length > 254 || !EMAIL.test(normalized) || !storable(normalized)) throw protocolError('invalid', 'That is not an email address.')
   if (password.length < MIN_PASSWORD) throw protocolError('invalid', `The password needs at least ${MIN_PASSWORD} characters.`)
   if (password.length > MAX_PASSWORD) throw protocolError('invalid', `The password may have at most ${MAX_PASSWORD} characters.`)
   const hash = await hashPassword(password)
-  const [row] = await db.query<{ id: string }>(
-    'INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id::text AS id',
-    [normalized, hash],
-  )
-  if (!row) throw protocolError('email_taken')
-  return { id: row.id, email: normalized }
+  // The id is the column's random default; a conflict is on the email, or (next to never) on the id.
+  for (let draw = 1; ; draw++) {
+    const [row] = await db.query<{ id: string }>('INSERT INTO users (email, password_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id::text AS id', [
+      normalized,
+      hash,
+    ])
+    if (row) return { id: row.id, email: normalized }
+    const [taken] = await db.query('SELECT 1 FROM users WHERE email = $1', [normalized])
+    if (taken) throw protocolError('email_taken')
+    if (draw >= ID_DRAWS) throw new Error(`${ID_DRAWS} random user ids in a row were taken.`)
+  }
 }
 
 /** The user whose email and password these are; `bad_credentials` for an unknown email and a wrong password alike. */
 export async function login(db: Db, email: string, password: string): Promise<User> {
   const normalized = normalizeEmail(email)
   const [row] =
-    password.length > MAX_PASSWORD
+    password.length > MAX_PASSWORD || !storable(normalized)
       ? []
       : await db.query<{ id: string; email: string; password_hash: string }>(
           'SELECT id::text AS id, email, password_hash FROM users WHERE email = $1',

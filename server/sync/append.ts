@@ -6,8 +6,11 @@
 // same transaction, so a reader that pages by partition position never skips an event that
 // commits late (no sequence gap: see RECIPES.md). One statement, not five: each round trip to the
 // database costs the server more than the work it asks for (bench/sync/sections/1-push.md).
+// The same statement bumps the account's stored bytes; a commit that takes them past its quota is
+// refused after it, and its transaction rolls back with everything the statement wrote.
 import type { Queryable } from '../db/Db'
 import type { EventEnvelope } from './envelope'
+import { DEFAULT_STORAGE_LIMITS, eventBytesOf, overQuota, type StorageLimits } from './storable'
 
 /** The channel that hears `${userId}:${head}` whenever a user's head moves (once committed). */
 export const HEAD_CHANNEL = 'kiroku_head'
@@ -22,6 +25,8 @@ export interface Append {
   exists: boolean
   events: readonly EventEnvelope[]
   recordedAt: Date
+  /** The account's quota (`accountBytes`); default DEFAULT_STORAGE_LIMITS. */
+  limits?: Pick<StorageLimits, 'accountBytes'>
 }
 
 // The stream's row moves only when it is still this user's at `version` (or, for a new stream,
@@ -34,7 +39,8 @@ const CREATE_NEW = `INSERT INTO streams (stream, user_id, version) SELECT $3::te
 const appendSql = (moveStream: string) => `
   WITH moved AS (${moveStream}),
   partition AS (
-    UPDATE partitions SET head = head + $6::int WHERE user_id = $1::bigint AND EXISTS (SELECT 1 FROM moved) RETURNING head
+    UPDATE partitions SET head = head + $6::int, stored_bytes = stored_bytes + $10::bigint
+     WHERE user_id = $1::bigint AND EXISTS (SELECT 1 FROM moved) RETURNING head, stored_bytes
   ),
   stored AS (
     INSERT INTO events (user_id, partition_position, stream, stream_position, event_id, type, data, metadata, client_id, recorded_at)
@@ -44,15 +50,18 @@ const appendSql = (moveStream: string) => `
     FROM partition, jsonb_array_elements($8::text::jsonb) WITH ORDINALITY AS e(event, ord)
     RETURNING 1
   )
-  SELECT partition.head, (SELECT count(*) FROM stored) AS stored, pg_notify($9::text, $1::bigint::text || ':' || partition.head) FROM partition`
+  SELECT partition.head, partition.stored_bytes, (SELECT count(*) FROM stored) AS stored, pg_notify($9::text, $1::bigint::text || ':' || partition.head) FROM partition`
 const APPEND_EXISTING = appendSql(MOVE_EXISTING)
 const APPEND_NEW = appendSql(CREATE_NEW)
 
 /** Stores the events; resolves with their stream positions and the user's new head, or with null
- * when the stream turned out to belong to another user (created by them meanwhile). */
+ * when the stream turned out to belong to another user (created by them meanwhile). Throws 413
+ * `too_large` when they take the account past its quota: the caller's transaction must roll back. */
 export async function appendToStream(tx: Queryable, append: Append): Promise<{ positions: number[]; head: number } | null> {
-  const { userId, clientId, stream, version, events } = append
-  const [row] = await tx.query<{ head: string | number; stored: string | number }>(append.exists ? APPEND_EXISTING : APPEND_NEW, [
+  const { userId, clientId, stream, version, events, recordedAt } = append
+  const limits = append.limits ?? DEFAULT_STORAGE_LIMITS
+  const bytes = events.reduce((sum, event) => sum + eventBytesOf(event, { userId, clientId, recordedAt }), 0)
+  const [row] = await tx.query<{ head: string | number; stored_bytes: string | number; stored: string | number }>(append.exists ? APPEND_EXISTING : APPEND_NEW, [
     userId,
     clientId,
     stream,
@@ -62,8 +71,11 @@ export async function appendToStream(tx: Queryable, append: Append): Promise<{ p
     append.recordedAt.toISOString(),
     JSON.stringify(events),
     HEAD_CHANNEL,
+    bytes,
   ])
   if (row === undefined) return null
+  // Past the quota only when pushes of this account ran at once: push() refuses the others before.
+  if (Number(row.stored_bytes) > limits.accountBytes) throw overQuota(Number(row.stored_bytes) - bytes, bytes, limits, 'some')
   if (Number(row.stored) !== events.length) throw new Error(`The append of ${events.length} events to ${stream} stored ${String(row.stored)}.`)
   return { positions: events.map((_, index) => version + 1 + index), head: Number(row.head) }
 }

@@ -2,11 +2,14 @@
 // nothing is stored; what is wrong inside an event's `data` is judged later, per commit.
 import { z } from 'zod'
 import { protocolError } from '../protocol'
+import { isStorableText } from './storable'
 
 export const MAX_COMMITS = 100
 export const MAX_EVENTS = 1_000
 export const DEFAULT_PULL_LIMIT = 500
 export const MAX_PULL_LIMIT = 1_000
+/** Characters of a clientId: it is stored with every event of the push (a browser's is a UUID). */
+export const MAX_CLIENT_ID = 200
 
 const expectedVersion = z.union([z.literal('any'), z.literal('none'), z.number().int().min(-1).max(Number.MAX_SAFE_INTEGER)])
 
@@ -25,7 +28,11 @@ const commitEnvelope = z.object({
 })
 
 export const pushBodySchema = z.object({
-  clientId: z.string().min(1),
+  clientId: z
+    .string()
+    .min(1)
+    .max(MAX_CLIENT_ID)
+    .refine(isStorableText, 'a NUL character or a lone surrogate (half of a UTF-16 pair) cannot be stored'),
   commits: z
     .array(commitEnvelope)
     .max(MAX_COMMITS)

@@ -1,5 +1,6 @@
 // Pull: the use case behind `GET /api/sync/pull`. A page of the user's own events in partition
-// order; positions are gapless per user, so `after` is a safe cursor.
+// order; positions are gapless per user, so `after` is a safe cursor. A page is bounded in events
+// (`limit`) and in bytes (`pageBytes`), and it is cut in the database: node never holds more.
 import type { Db } from '../db/Db'
 import { parsePullQuery } from './envelope'
 import { headOf } from './push'
@@ -12,6 +13,18 @@ export interface PulledEvent {
   type: string
   data: unknown
   metadata: Record<string, unknown>
+}
+
+/** Bytes of events in one page by default: as much as one push may carry. */
+export const PAGE_BYTES = 1024 * 1024
+
+export interface PullOptions {
+  /**
+   * A page ends before the event that would take its events' data and metadata (as PostgreSQL
+   * writes them out, `events.bytes`) past this many bytes; it always holds at least one event, so
+   * a client never stalls on a large one. Default PAGE_BYTES.
+   */
+  pageBytes?: number
 }
 
 export interface PullResult {
@@ -30,18 +43,31 @@ type EventRow = {
   metadata: Record<string, unknown>
 }
 
-/** The user's events after `after` (at most `limit`, see parsePullQuery); throws an `invalid`
- * ProtocolError for a malformed query. */
-export async function pull(db: Db, userId: string, query: unknown): Promise<PullResult> {
+// The page's positions first, from the index and each row's `bytes` (no data read): the events
+// up to `limit`, while their running sum stays within the page's bytes, and always the first.
+// Only those rows' data and metadata are read.
+const PAGE = `
+  WITH page AS (
+    SELECT partition_position,
+           sum(bytes) OVER (ORDER BY partition_position ROWS UNBOUNDED PRECEDING) AS running,
+           row_number() OVER (ORDER BY partition_position ROWS UNBOUNDED PRECEDING) AS n
+      FROM events
+     WHERE user_id = $1 AND partition_position > $2 AND partition_position <= $3
+     ORDER BY partition_position
+     LIMIT $4
+  )
+  SELECT e.partition_position, e.stream, e.stream_position, e.event_id::text AS event_id, e.type, e.data, e.metadata
+    FROM page JOIN events e ON e.user_id = $1 AND e.partition_position = page.partition_position
+   WHERE page.n = 1 OR page.running <= $5
+   ORDER BY e.partition_position`
+
+/** The user's events after `after` (at most `limit`, see parsePullQuery, and at most `pageBytes`);
+ * throws an `invalid` ProtocolError for a malformed query. */
+export async function pull(db: Db, userId: string, query: unknown, options: PullOptions = {}): Promise<PullResult> {
   const { after, limit } = parsePullQuery(query)
   // Head first, and no event past it: the page and hasMore agree even while others push.
   const head = await headOf(db, userId)
-  const rows = await db.query<EventRow>(
-    `SELECT partition_position, stream, stream_position, event_id::text AS event_id, type, data, metadata
-     FROM events WHERE user_id = $1 AND partition_position > $2 AND partition_position <= $3
-     ORDER BY partition_position LIMIT $4`,
-    [userId, after, head, limit],
-  )
+  const rows = await db.query<EventRow>(PAGE, [userId, after, head, limit, options.pageBytes ?? PAGE_BYTES])
   const events = rows.map((row) => ({
     position: Number(row.partition_position),
     stream: row.stream,

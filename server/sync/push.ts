@@ -2,32 +2,41 @@
 // its own transaction, in order; a commit after a failed one to the same stream is `blocked`.
 import { checkStreamEvents, type DomainEvent, streamTypeOf } from '../../src/domain/checkEvents'
 import { DomainError } from '../../src/domain/DomainError'
+import { ownerNamedBy, streamsReadBy } from '../../src/domain/streamCategories'
 import { EventStoreError } from '../../src/eventstore/errors'
 import type { Db, Queryable } from '../db/Db'
 import { appendToStream } from './append'
 import { type Commit, parsePushBody } from './envelope'
 import { domainEventDefinitions, type EventDefinitions } from './eventDefinitions'
 import { type CommitResult, type PushResult, rejected } from './results'
+import { storableProblems, storageLimitsOf, type StorageLimits } from './storable'
 
 export interface PushOptions {
   /** The event types accepted, by type (default: the domain's). */
   definitions?: EventDefinitions
   now?: () => Date
+  /** What one event and one account may hold, and the dates accepted (server/sync/storable.ts). */
+  limits?: Partial<StorageLimits>
 }
 
 /** Checks and stores `body`'s commits for `userId`; throws an `invalid` ProtocolError for a malformed
  * envelope, in which case nothing is stored. */
 export async function push(db: Db, userId: string, body: unknown, options: PushOptions = {}): Promise<PushResult> {
   const { clientId, commits } = parsePushBody(body)
-  const context = { userId, clientId, definitions: options.definitions ?? domainEventDefinitions, now: options.now ?? (() => new Date()), known: knownStreamsOf(db) }
+  const context = { userId, clientId, definitions: options.definitions ?? domainEventDefinitions, now: options.now ?? (() => new Date()), known: knownStreamsOf(db), limits: storageLimitsOf(options.limits) }
+  // What PostgreSQL cannot hold is its commit's `rejected: invalid`, judged before any statement
+  // sees it; the rest must fit the account's quota, or the whole push is refused (413).
+  const problems = await storableProblems(db, { userId, clientId, recordedAt: context.now() }, commits, context.limits)
   const failedStreams = new Set<string>()
   const results: CommitResult[] = []
   // The head as the last commit's transaction left it (read under the partition's lock); a push
   // whose every commit was blocked, or that has none, reads it afterwards.
   let head: number | undefined
-  for (const commit of commits) {
+  for (const [index, commit] of commits.entries()) {
     let result: CommitResult = { status: 'blocked' }
-    if (!failedStreams.has(commit.stream)) {
+    const problem = problems[index]
+    if (!failedStreams.has(commit.stream) && problem !== undefined) result = rejected('invalid', problem)
+    else if (!failedStreams.has(commit.stream)) {
       const pushed = await db.transaction((tx) => pushCommit(tx, context, commit))
       ;({ result, head } = pushed)
       // Committed: the stream's events as they now are, for the next commit's check.
@@ -51,6 +60,7 @@ interface Context {
   definitions: EventDefinitions
   now: () => Date
   known: KnownStreams
+  limits: StorageLimits
 }
 
 /** A stream's stored events as this process last saw them committed: positions 0…version, the last with id `lastId`. */
@@ -119,14 +129,15 @@ type StateRow = {
 }
 
 // What a commit is judged on, in one statement read after the partition's lock is held (so it
-// sees every commit of this user that came before): the stream's owner and version, the stored
-// events that carry any of the commit's ids, and, when the domain checks the stream, its stored
+// sees every commit of this user that came before): the stream's owner and version, this user's
+// stored events that carry any of the commit's ids (event ids are unique per user: another
+// user's are none of this push's business), and, when the domain checks the stream, its stored
 // events in order after position $4 (those up to it are known: KnownStreams) with the id at $4.
 // A stream made by another user meanwhile is caught by the append itself.
 const COMMIT_STATE = `
   SELECT s.user_id::text AS owner, s.version,
          (SELECT coalesce(json_agg(json_build_object('event_id', d.event_id::text, 'stream', d.stream, 'stream_position', d.stream_position)), '[]')
-            FROM events d WHERE d.event_id IN (SELECT jsonb_array_elements_text($2::text::jsonb)::uuid)) AS duplicates,
+            FROM events d WHERE d.user_id = $5::bigint AND d.event_id IN (SELECT jsonb_array_elements_text($2::text::jsonb)::uuid)) AS duplicates,
          CASE WHEN $3::boolean THEN
            (SELECT coalesce(json_agg(json_build_object('type', e.type, 'data', e.data) ORDER BY e.stream_position), '[]')
               FROM events e WHERE e.stream = $1::text AND e.stream_position > $4::bigint)
@@ -142,10 +153,15 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
   const head = await lockPartition(tx, userId)
   const done = (result: CommitResult) => ({ result, head })
 
+  // A stream named after a user is that user's alone, stored or not: decided before anything is
+  // read, so the answer tells nothing of it, and no name is taken before its owner comes.
+  const namedOwner = ownerNamedBy(stream)
+  if (namedOwner !== undefined && namedOwner !== userId) return done(rejected('forbidden', notYours(stream)))
+
   const ids = events.map((event) => event.eventId.toLowerCase())
   const type = streamTypeOf(stream, events)
   const cached = type === undefined ? undefined : known.get(stream)
-  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), type !== undefined, cached?.version ?? -1])
+  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), type !== undefined, cached?.version ?? -1, userId])
   const { owner, duplicates } = state!
   let stored = state!.stored ?? []
   if (cached !== undefined) {
@@ -157,7 +173,7 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
     }
   }
   // Ownership before anything else: another user's stream reveals nothing, not even duplicates.
-  if (owner !== null && owner !== userId) return done(rejected('forbidden', `The stream ${stream} belongs to another account.`))
+  if (owner !== null && owner !== userId) return done(rejected('forbidden', notYours(stream)))
 
   if (new Set(ids).size !== ids.length) return done(rejected('duplicate_event', 'The commit names one event id more than once.'))
   const duplicate = duplicateOf(stream, ids, duplicates)
@@ -182,33 +198,32 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
   const refusal = await domainRefusal(tx, userId, stream, stored, events)
   if (refusal !== undefined) return done(rejected('invalid', refusal))
 
-  const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now() })
-  if (appended === null) return done(rejected('forbidden', `The stream ${stream} belongs to another account.`))
+  const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now(), limits: context.limits })
+  if (appended === null) return done(rejected('forbidden', notYours(stream)))
   // What the stream holds once this commits (push() keeps it only then).
   const after: KnownStream | undefined =
     type === undefined ? undefined : { version: version + events.length, lastId: ids.at(-1)!, events: [...stored, ...events.map(({ type, data }) => ({ type, data }))] }
   return { result: { status: 'accepted', ...appended }, head: appended.head, stored: after }
 }
 
+/** The answer for a stream this user may not write, whoever holds it or whether anybody does: it says nothing about them. */
+const notYours = (stream: string): string => `This account may not write to the stream ${stream}.`
+
 const storedEventsOf = (tx: Queryable, stream: string): Promise<DomainEvent[]> =>
   tx.query<{ type: string; data: unknown }>('SELECT type, data FROM events WHERE stream = $1 ORDER BY stream_position', [stream])
 
 /** Why the domain refuses the commit's events (a DomainError's message), or undefined when it takes them. */
 async function domainRefusal(tx: Queryable, userId: string, stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[]): Promise<string | undefined> {
-  const type = streamTypeOf(stream, events)
-  if (type === undefined) return undefined
-  // An order is checked against the cart it was checked out from when this user's cart stream is stored.
-  const carts = new Map<string, DomainEvent[]>()
-  if (type === 'Order') {
-    for (const event of events) {
-      const cartId = (event.data as { cartId?: unknown } | null)?.cartId
-      if (event.type !== 'Order.Placed' || typeof cartId !== 'string' || carts.has(cartId)) continue
-      const [cart] = await tx.query<{ user_id: string | number }>('SELECT user_id FROM streams WHERE stream = $1', [`Cart$${cartId}`])
-      if (cart !== undefined && String(cart.user_id) === userId) carts.set(cartId, await storedEventsOf(tx, `Cart$${cartId}`))
-    }
+  if (streamTypeOf(stream, events) === undefined) return undefined
+  // The other streams the rules read (an order's cart), of this user only: another user's stream
+  // is as missing as one nobody wrote, and a rule fails when what it needs is missing.
+  const streams = new Map<string, DomainEvent[]>()
+  for (const other of streamsReadBy(stream, events)) {
+    const otherEvents = await tx.query<{ type: string; data: unknown }>('SELECT type, data FROM events WHERE user_id = $1 AND stream = $2 ORDER BY stream_position', [userId, other])
+    if (otherEvents.length > 0) streams.set(other, otherEvents)
   }
   try {
-    checkStreamEvents(stream, stored, events, { carts })
+    checkStreamEvents(stream, stored, events, { streams })
     return undefined
   } catch (error) {
     if (error instanceof DomainError || error instanceof EventStoreError) return error.message

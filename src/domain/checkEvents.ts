@@ -1,22 +1,23 @@
 // One check for events made elsewhere, shared by the browser and the sync server: a stream's
 // stored events are replayed into its aggregate, then each new event must pass the rules the
-// aggregate's commands enforce (events that name the stream's own aggregate, catalog products at
-// catalog prices, quantities 1…99, known coupons with their own discount, orders that match their
-// cart, an order completed once, after it was placed). A failure throws the domain's own error (a
-// DomainError); nothing is changed.
+// aggregate's commands enforce (events of a category only in that category's streams and naming
+// the stream's own id, catalog products at catalog prices, quantities 1…99, known coupons with
+// their own discount, orders that match the cart they were checked out from, an order completed
+// once, after it was placed). A rule that needs another stream fails when that stream is not
+// given. A failure throws the domain's own error (a DomainError); nothing is changed.
 import type { AggregateRoot } from '../eventstore/aggregates'
 import type { RecordedEvent } from '../eventstore/events'
 import { Cart, type CartState } from './cart/Cart'
 import { UnexpectedEventError, type DomainEvent } from './checkedEvent'
 import { Order } from './order/Order'
 import { Shopper } from './shopper/Shopper'
+import { aggregateIdOf, categoryOfEventType, parseStreamName, streamCategories, type StreamType } from './streamCategories'
 
 export type { DomainEvent } from './checkedEvent'
 export { UnexpectedEventError } from './checkedEvent'
+export type { StreamType } from './streamCategories'
 
-export type StreamType = 'Cart' | 'Order' | 'Shopper'
-
-const streamTypes: readonly StreamType[] = ['Cart', 'Order', 'Shopper']
+const streamTypes = Object.keys(streamCategories) as StreamType[]
 
 export interface CheckOptions {
   /**
@@ -26,8 +27,20 @@ export interface CheckOptions {
    * 'unknown' and no id is compared.
    */
   id?: string
-  /** Stored events of carts by cart id, where known: an Order.Placed must name a cart checked out to this very order, with the cart's lines and totals. */
+  /**
+   * The same account's stored cart events, by cart id. An Order.Placed must name one of them,
+   * checked out to this very order, with its lines and totals: a cart not given (unknown, another
+   * account's, or simply not looked up) refuses the order.
+   */
   carts?: ReadonlyMap<string, readonly DomainEvent[]>
+}
+
+export interface StreamCheckOptions {
+  /**
+   * The stored events of the other streams the new events' rules read (`streamsReadBy`), by
+   * stream name: only the same account's. A stream missing here fails the rule that needs it.
+   */
+  streams?: ReadonlyMap<string, readonly DomainEvent[]>
 }
 
 /** The aggregate a stream holds: by its name (`Cart$<id>`), else by its new events' type prefix; undefined for neither. */
@@ -37,16 +50,22 @@ export function streamTypeOf(stream: string, events: readonly DomainEvent[] = []
   return streamTypes.find((type) => events.some((event) => event.type.startsWith(`${type}.`)))
 }
 
-/** The data field by which each aggregate's events name it. */
-const idFields: Record<StreamType, string> = { Cart: 'cartId', Order: 'orderId', Shopper: 'shopperId' }
-
 /** UnexpectedEventError when an event of the aggregate names another one than `id` (or none). */
 function checkNamesAggregate(streamType: StreamType, id: string, event: DomainEvent): void {
   if (!event.type.startsWith(`${streamType}.`)) return // another aggregate's event: its check refuses it
-  const named = typeof event.data === 'object' && event.data !== null ? (event.data as Record<string, unknown>)[idFields[streamType]] : undefined
+  const named = aggregateIdOf(streamType, event)
   if (named === id) return
   const noun = streamType.toLowerCase()
   throw new UnexpectedEventError(streamType, event.type, typeof named === 'string' ? `it names ${noun} ${named}, not ${id}` : `it names no ${noun}`)
+}
+
+/** UnexpectedEventError for an event of a category written to a stream that is not one of that category's. */
+function checkPlacedInOwnStream(stream: string, event: DomainEvent): void {
+  const category = categoryOfEventType(event.type)
+  if (category === undefined || parseStreamName(stream)?.type === category) return
+  const id = aggregateIdOf(category, event)
+  const home = id === undefined || id.length === 0 ? `${category}$<its ${streamCategories[category].idField}>` : `${category}$${id}`
+  throw new UnexpectedEventError(category, event.type, `its stream is ${home}, not ${stream}`)
 }
 
 const recorded = (event: DomainEvent, index: number): RecordedEvent =>
@@ -80,7 +99,7 @@ export function checkEvents(streamType: StreamType, stored: readonly DomainEvent
       for (const event of events) {
         const cartId = (event.data as { cartId?: unknown } | null)?.cartId
         const cartEvents = typeof cartId === 'string' ? options.carts?.get(cartId) : undefined
-        order.check(event, { cart: cartEvents === undefined ? undefined : cartStateOf(cartId as string, cartEvents) })
+        order.check(event, { cart: cartEvents === undefined || cartEvents.length === 0 ? undefined : cartStateOf(cartId as string, cartEvents) })
       }
       return
     }
@@ -93,12 +112,18 @@ export function checkEvents(streamType: StreamType, stored: readonly DomainEvent
 }
 
 /**
- * checkEvents for a stream by name: its aggregate from `streamTypeOf`, its id after the `$` (a name
- * without one gives no id, so no event's id is compared). No aggregate, no check.
+ * checkEvents for a stream by name. An event of a category (`Order.Placed`) goes only in a stream
+ * of that category that names its id (`Order$<orderId>`): anywhere else (`order$X`, `Y$X`,
+ * `plainX`) it is refused. A stream of no category holding no such event is not checked.
  */
-export function checkStreamEvents(stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[], options: Omit<CheckOptions, 'id'> = {}): void {
-  const type = streamTypeOf(stream, events)
-  if (type === undefined) return
-  const dollar = stream.indexOf('$')
-  checkEvents(type, stored, events, dollar === -1 ? options : { ...options, id: stream.slice(dollar + 1) })
+export function checkStreamEvents(stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[], options: StreamCheckOptions = {}): void {
+  for (const event of events) checkPlacedInOwnStream(stream, event)
+  const parsed = parseStreamName(stream)
+  if (parsed === undefined) return
+  const carts = new Map<string, readonly DomainEvent[]>()
+  for (const [name, cartEvents] of options.streams ?? []) {
+    const other = parseStreamName(name)
+    if (other?.type === 'Cart') carts.set(other.id, cartEvents)
+  }
+  checkEvents(parsed.type, stored, events, { id: parsed.id, carts })
 }

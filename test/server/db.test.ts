@@ -38,13 +38,16 @@ async function count(db: Db, table: 'users' | 'schema_migrations'): Promise<numb
 describe.each(ENGINES)('the database port on $name', (engine) => {
   it('applies 001 once: a second migrate applies nothing', async () => {
     const db = await engine.open({ migrated: false })
-    expect(await migrate(db)).toEqual(['001_init.sql', '002_orders.sql', '003_login_attempts.sql', '004_attempt_windows.sql'])
+    expect(await migrate(db)).toEqual(['001_init.sql', '002_orders.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql'])
     expect(await migrate(db)).toEqual([])
     expect(await db.query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: '001_init.sql' },
       { version: 2, name: '002_orders.sql' },
       { version: 3, name: '003_login_attempts.sql' },
       { version: 4, name: '004_attempt_windows.sql' },
+      { version: 5, name: '005_parked_events.sql' },
+      { version: 6, name: '006_event_sizes.sql' },
+      { version: 7, name: '007_private_ids.sql' },
     ])
     expect(await count(db, 'users')).toBe(0)
   })
@@ -149,7 +152,7 @@ describe('the database port on PostgreSQL only', () => {
     const url = await postgresDatabase()
     const [one, two] = [track(await openPostgres(url)), track(await openPostgres(url))]
     const applied = await Promise.all([migrate(one), migrate(two)])
-    expect(applied.flat()).toEqual(['001_init.sql', '002_orders.sql', '003_login_attempts.sql', '004_attempt_windows.sql'])
-    expect(await count(one, 'schema_migrations')).toBe(4)
+    expect(applied.flat()).toEqual(['001_init.sql', '002_orders.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql'])
+    expect(await count(one, 'schema_migrations')).toBe(7)
   })
 })

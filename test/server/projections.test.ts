@@ -62,6 +62,22 @@ const placed = (orderId: string, discount = 0) => ({
   metadata: { timestamp: '2026-11-29T10:00:00.000Z' },
 })
 
+/** The commit of the cart `placed(orderId, discount)` names, checked out to that order: an order is placed only from its own account's cart. */
+const cartOf = (orderId: string, discount = 0) => {
+  const cartId = `cart-${orderId}`
+  const coupon = Object.entries({ WELCOME500: 500, SPRING300: 300 }).find(([, off]) => off === discount)?.[0]
+  const event = (type: string, data: Record<string, unknown>) => ({ eventId: randomUUID(), type, data: { cartId, ...data }, metadata: {} })
+  return {
+    stream: `Cart$${cartId}`,
+    expectedVersion: -1,
+    events: [
+      event('Cart.ItemAdded', { itemId: 'hojicha', quantity: 2, price: 900 }),
+      ...(coupon === undefined ? [] : [event('Cart.CouponApplied', { code: coupon, discount })]),
+      event('Cart.CheckedOut', { orderId }),
+    ],
+  }
+}
+
 describe.each(ENGINES)('server subscriptions on $name', (engine) => {
   it('catches up on all users\' events, then follows new ones (NOTIFY wakes it before the poll)', async () => {
     const db = await engine.open()
@@ -71,7 +87,9 @@ describe.each(ENGINES)('server subscriptions on $name', (engine) => {
     const runner = subscribe(db, sub, { pollMs: 60_000 })
     try {
       await eventually(() => expect(sub.seen).toEqual(before))
-      const pushed = await push(db, bob, { clientId: 'phone', commits: [{ stream: 'Order$o-1', expectedVersion: -1, events: [placed('o-1')] }] })
+      // One new event (a cart's first item) for the subscription to follow.
+      const added = { eventId: randomUUID(), type: 'Cart.ItemAdded', data: { cartId: 'c-1', itemId: 'hojicha', quantity: 2, price: 900 }, metadata: {} }
+      const pushed = await push(db, bob, { clientId: 'phone', commits: [{ stream: 'Cart$c-1', expectedVersion: -1, events: [added] }] })
       expect(pushed.results[0]).toMatchObject({ status: 'accepted' })
       await eventually(() => expect(sub.seen).toHaveLength(4))
       expect(sub.seen.slice(0, 3)).toEqual(before)
@@ -102,7 +120,9 @@ describe.each(ENGINES)('server subscriptions on $name', (engine) => {
     const db = await engine.open()
     const ann = await addUser(db)
     const positions = [await insertEvent(db, ann)]
-    const failing: Subscription = { name: 'flaky', handle: () => Promise.reject(new Error('read model down')) }
+    // A failure that blames no event (the read model's database went away) rolls back and rejects; one
+    // that an event causes is parked instead (test/server/projectionParking.test.ts).
+    const failing: Subscription = { name: 'flaky', handle: () => Promise.reject(Object.assign(new Error('read model down'), { code: '57P01' })) }
     await expect(catchUp(db, failing)).rejects.toThrow('read model down')
     const sub = recorder('flaky')
     expect(await catchUp(db, sub)).toBe(1)
@@ -113,6 +133,8 @@ describe.each(ENGINES)('server subscriptions on $name', (engine) => {
     const db = await engine.open()
     const [ann, bob] = [await addUser(db, 'ann@example.com'), await addUser(db, 'bob@example.com')]
     const completed = { eventId: randomUUID(), type: 'Order.Completed', data: { orderId: 'o-1' }, metadata: { timestamp: '2026-11-29T11:00:00.000Z' } }
+    await push(db, ann, { clientId: 'laptop', commits: [cartOf('o-1', 500)] })
+    await push(db, bob, { clientId: 'phone', commits: [cartOf('o-2')] })
     expect((await push(db, ann, { clientId: 'laptop', commits: [{ stream: 'Order$o-1', expectedVersion: -1, events: [placed('o-1', 500), completed] }] })).results).toMatchObject([{ status: 'accepted' }])
     expect((await push(db, bob, { clientId: 'phone', commits: [{ stream: 'Order$o-2', expectedVersion: -1, events: [placed('o-2')] }] })).results).toMatchObject([{ status: 'accepted' }])
     await catchUp(db, ordersProjection)
@@ -171,6 +193,13 @@ describe('GET /api/orders over HTTP (PGlite)', () => {
     const older = { ...placed('o-old'), metadata: { timestamp: '2026-11-28T09:00:00.000Z' } }
     const newer = { ...placed('o-new', 300), metadata: { timestamp: '2026-11-29T09:00:00.000Z' } }
     for (const [stream, event] of [['Order$o-old', older], ['Order$o-new', newer]] as const) {
+      const cart = cartOf(event.data.orderId, event.data.discount)
+      const cartPushed = await fetch(`${server.base}/api/sync/push`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: ann },
+        body: JSON.stringify({ clientId: 'laptop', commits: [cart] }),
+      })
+      expect(await cartPushed.json()).toMatchObject({ results: [{ status: 'accepted' }] })
       const pushed = await fetch(`${server.base}/api/sync/push`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', cookie: ann },
@@ -186,6 +215,8 @@ describe('GET /api/orders over HTTP (PGlite)', () => {
       expect(body.orders.map((order) => order.id)).toEqual(['o-new', 'o-old'])
     })
     const body = (await (await orders(ann)).json()) as { orders: unknown[] }
+    // The time of record is the server's, not the client's timestamp.
+    const [recorded] = await server.db.query<{ at: Date }>("SELECT recorded_at AS at FROM events WHERE type = 'Order.Placed' AND data->>'orderId' = 'o-new'")
     expect(body.orders[0]).toEqual({
       id: 'o-new',
       status: 'placed',
@@ -193,7 +224,7 @@ describe('GET /api/orders over HTTP (PGlite)', () => {
       subtotal: 1800,
       discount: 300,
       total: 1500,
-      placedAt: '2026-11-29T09:00:00.000Z',
+      placedAt: recorded!.at.toISOString(),
       completedAt: null,
     })
     expect(await (await orders(bob)).json()).toEqual({ orders: [] })

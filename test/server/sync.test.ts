@@ -44,9 +44,9 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
 
   describe('push', () => {
     it('accepts a commit with its stream positions and the user head', async () => {
-      const first = await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1'), added('1')] }))
+      const first = await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1'), added('1')] }))
       expect(first).toEqual({ results: [{ status: 'accepted', positions: [0, 1], head: 2 }], head: 2 })
-      const second = await push(db, alice, body({ stream: 'cart-1', expectedVersion: 1, events: [added('1')] }, { stream: 'cart-2', expectedVersion: 'any', events: [added('2')] }))
+      const second = await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 1, events: [added('1')] }, { stream: 'Cart$2', expectedVersion: 'any', events: [added('2')] }))
       expect(second).toEqual({
         results: [
           { status: 'accepted', positions: [2], head: 3 },
@@ -65,8 +65,8 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
     })
 
     it('answers a retried push with duplicate and stores nothing new', async () => {
-      const commit = { stream: 'cart-1', expectedVersion: 'none', events: [added('1'), added('1')] }
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1')] }))
+      const commit = { stream: 'Cart$1', expectedVersion: 'none', events: [added('1'), added('1')] }
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1')] }))
       const retried = { ...commit, expectedVersion: 0 }
       await push(db, alice, body(retried))
       const again = await push(db, alice, body(retried))
@@ -75,26 +75,26 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
     })
 
     it('answers a conflict and stores nothing of the commit', async () => {
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1')] }))
-      const answer = await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1')] }, { stream: 'cart-9', expectedVersion: 3, events: [added('9')] }))
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1')] }))
+      const answer = await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1')] }, { stream: 'Cart$9', expectedVersion: 3, events: [added('9')] }))
       expect(answer.results).toEqual([
-        { status: 'conflict', stream: 'cart-1', expected: 'none', actual: 0 },
-        { status: 'conflict', stream: 'cart-9', expected: 3, actual: -1 },
+        { status: 'conflict', stream: 'Cart$1', expected: 'none', actual: 0 },
+        { status: 'conflict', stream: 'Cart$9', expected: 3, actual: -1 },
       ])
       expect(answer.head).toBe(1)
       expect(await countEvents()).toBe(1)
     })
 
     it('blocks a later commit to a stream whose earlier commit failed, and only that stream', async () => {
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1')] }))
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1')] }))
       const answer = await push(
         db,
         alice,
         body(
-          { stream: 'cart-1', expectedVersion: 5, events: [added('1')] },
-          { stream: 'cart-2', expectedVersion: 'none', events: [added('2')] },
-          { stream: 'cart-1', expectedVersion: 0, events: [added('1')] },
-          { stream: 'cart-1', expectedVersion: 'any', events: [added('1')] },
+          { stream: 'Cart$1', expectedVersion: 5, events: [added('1')] },
+          { stream: 'Cart$2', expectedVersion: 'none', events: [added('2')] },
+          { stream: 'Cart$1', expectedVersion: 0, events: [added('1')] },
+          { stream: 'Cart$1', expectedVersion: 'any', events: [added('1')] },
         ),
       )
       expect(answer.results.map((result) => result.status)).toEqual(['conflict', 'accepted', 'blocked', 'blocked'])
@@ -103,8 +103,8 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
 
     it('rejects a commit to another user’s stream as forbidden', async () => {
       const event = added('1')
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [event] }))
-      const answer = await push(db, bob, body({ stream: 'cart-1', expectedVersion: 'any', events: [added('1')] }, { stream: 'cart-1', expectedVersion: 'none', events: [event] }))
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [event] }))
+      const answer = await push(db, bob, body({ stream: 'Cart$1', expectedVersion: 'any', events: [added('1')] }, { stream: 'Cart$1', expectedVersion: 'none', events: [event] }))
       expect(answer.results[0]).toMatchObject({ status: 'rejected', reason: 'forbidden' })
       expect(answer.results[1]).toEqual({ status: 'blocked' })
       expect(answer.head).toBe(0)
@@ -112,7 +112,7 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
     })
 
     it('rejects an event type the domain does not define', async () => {
-      const answer = await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1'), { ...added('1'), type: 'Cart.Teleported' }] }))
+      const answer = await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1'), { ...added('1'), type: 'Cart.Teleported' }] }))
       expect(answer.results).toEqual([{ status: 'rejected', reason: 'unknown_type', message: expect.stringContaining('Cart.Teleported') }])
       expect(await countEvents()).toBe(0)
     })
@@ -133,11 +133,11 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
 
     it('rejects a commit whose ids are partly stored, or stored in another stream, as duplicate_event', async () => {
       const stored = added('1')
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [stored] }))
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [stored] }))
       const answer = await push(
         db,
         alice,
-        body({ stream: 'cart-1', expectedVersion: 'any', events: [stored, added('1')] }, { stream: 'cart-2', expectedVersion: 'any', events: [stored] }),
+        body({ stream: 'Cart$1', expectedVersion: 'any', events: [stored, added('1')] }, { stream: 'Cart$2', expectedVersion: 'any', events: [stored] }),
       )
       expect(answer.results).toEqual([
         { status: 'rejected', reason: 'duplicate_event', message: expect.any(String) },
@@ -148,7 +148,7 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
 
     it('sets userId, clientId and recordedAt in the metadata and keeps the client’s timestamp and correlation', async () => {
       const metadata = { userId: 'mallory', clientId: 'forged', recordedAt: 'yesterday', timestamp: '2026-01-02T03:04:05.000Z', correlationId: 'c-1', causationId: 'k-1' }
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1', crypto.randomUUID(), metadata)] }), { now: () => new Date('2026-11-30T10:00:00.000Z') })
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1', crypto.randomUUID(), metadata)] }), { now: () => new Date('2026-11-30T10:00:00.000Z') })
       const [event] = (await pull(db, alice, {})).events
       expect(event?.metadata).toEqual({
         userId: alice,
@@ -168,7 +168,7 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
         heard.push(payload)
         arrived()
       })
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1'), added('1')] }))
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1'), added('1')] }))
       await first // on PostgreSQL it comes on the listening connection, after the commit
       await db.query('SELECT 1') // lets any further notification arrive
       await stop()
@@ -231,15 +231,28 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
         expect(await countEvents()).toBe(0)
       })
 
+      /** A commit of the cart `cartId` with the order's lines and coupon, checked out to `orderId`: an order is placed only from such a cart. */
+      const checkedOutCart = (cartId: string, orderId: string) => ({
+        stream: `Cart$${cartId}`,
+        expectedVersion: 'none',
+        events: [
+          event('Cart.ItemAdded', { cartId, itemId: 'matcha', quantity: 2, price: 2800 }),
+          event('Cart.CouponApplied', { cartId, code: 'WELCOME500', discount: 500 }),
+          event('Cart.CheckedOut', { cartId, orderId }),
+        ],
+      })
+
       it('rejects an Order.Completed a second time as invalid, in a later commit or the same one, and stores nothing more', async () => {
+        await push(db, alice, body(checkedOutCart('c1', 'o1'), checkedOutCart('c2', 'o2')))
+        const carts = await countEvents()
         await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 'none', events: [placed(), completed()] }))
         const later = await push(db, alice, body({ stream: 'Order$o1', expectedVersion: 1, events: [completed()] }))
         expect(later.results).toEqual([{ status: 'rejected', reason: 'invalid', message: expect.stringContaining('completed') }])
         const completedO2 = () => ({ ...completed(), data: { orderId: 'o2' } })
-        const same = await push(db, alice, body({ stream: 'Order$o2', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o2' } }, completedO2(), completedO2()] }))
+        const same = await push(db, alice, body({ stream: 'Order$o2', expectedVersion: 'none', events: [{ ...placed(), data: { ...placed().data, orderId: 'o2', cartId: 'c2' } }, completedO2(), completedO2()] }))
         expect(same.results[0]).toMatchObject({ status: 'rejected', reason: 'invalid' })
         expect(same.results[0]).toMatchObject({ message: expect.stringContaining('completed') })
-        expect(await countEvents()).toBe(2)
+        expect(await countEvents()).toBe(carts + 2)
       })
 
       it('rejects an event that names another aggregate than its stream’s as invalid and stores nothing', async () => {
@@ -308,15 +321,15 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
     })
 
     it.each([
-      ['a bad UUID', body({ stream: 'cart-1', expectedVersion: 'none', events: [{ ...added('1'), eventId: 'not-a-uuid' }] })],
-      ['101 commits', body(...Array.from({ length: 101 }, (_, index) => ({ stream: `cart-${index}`, expectedVersion: 'any', events: [added(String(index))] })))],
-      ['1,001 events', body(...Array.from({ length: 11 }, (_, index) => ({ stream: `cart-${index}`, expectedVersion: 'any', events: Array.from({ length: 91 }, () => added(String(index))) })))],
-      ['expectedVersion x', body({ stream: 'cart-1', expectedVersion: 'x', events: [added('1')] })],
-      ['expectedVersion -2', body({ stream: 'cart-1', expectedVersion: -2, events: [added('1')] })],
-      ['no events', body({ stream: 'cart-1', expectedVersion: 'none', events: [] })],
+      ['a bad UUID', body({ stream: 'Cart$1', expectedVersion: 'none', events: [{ ...added('1'), eventId: 'not-a-uuid' }] })],
+      ['101 commits', body(...Array.from({ length: 101 }, (_, index) => ({ stream: `Cart$${index}`, expectedVersion: 'any', events: [added(String(index))] })))],
+      ['1,001 events', body(...Array.from({ length: 11 }, (_, index) => ({ stream: `Cart$${index}`, expectedVersion: 'any', events: Array.from({ length: 91 }, () => added(String(index))) })))],
+      ['expectedVersion x', body({ stream: 'Cart$1', expectedVersion: 'x', events: [added('1')] })],
+      ['expectedVersion -2', body({ stream: 'Cart$1', expectedVersion: -2, events: [added('1')] })],
+      ['no events', body({ stream: 'Cart$1', expectedVersion: 'none', events: [] })],
       ['no clientId', { commits: [] }],
     ])('refuses an envelope with %s as invalid and stores nothing', async (_, invalidBody) => {
-      const valid = { stream: 'cart-ok', expectedVersion: 'none', events: [added('ok')] }
+      const valid = { stream: 'Cart$ok', expectedVersion: 'none', events: [added('ok')] }
       const withValid = 'commits' in invalidBody && 'clientId' in invalidBody ? { ...invalidBody, commits: [valid, ...invalidBody.commits] } : invalidBody
       const error = await push(db, alice, withValid).catch((failure: unknown) => failure)
       expect(error).toBeInstanceOf(ProtocolError)
@@ -327,31 +340,31 @@ describe.each(ENGINES)('sync use cases on $name', (engine) => {
 
   describe('pull', () => {
     beforeEach(async () => {
-      await push(db, alice, body({ stream: 'cart-1', expectedVersion: 'none', events: [added('1'), added('1'), added('1')] }))
-      await push(db, bob, body({ stream: 'cart-b', expectedVersion: 'none', events: [added('b')] }))
-      await push(db, alice, body({ stream: 'cart-2', expectedVersion: 'none', events: [added('2'), added('2')] }))
+      await push(db, alice, body({ stream: 'Cart$1', expectedVersion: 'none', events: [added('1'), added('1'), added('1')] }))
+      await push(db, bob, body({ stream: 'Cart$b', expectedVersion: 'none', events: [added('b')] }))
+      await push(db, alice, body({ stream: 'Cart$2', expectedVersion: 'none', events: [added('2'), added('2')] }))
     })
 
     it('pages the user’s own events by position with after, limit and hasMore', async () => {
       const first = await pull(db, alice, { after: '0', limit: '2' })
       expect(first.events.map((event) => [event.position, event.stream, event.streamPosition])).toEqual([
-        [1, 'cart-1', 0],
-        [2, 'cart-1', 1],
+        [1, 'Cart$1', 0],
+        [2, 'Cart$1', 1],
       ])
       expect(first).toMatchObject({ head: 5, hasMore: true })
       const second = await pull(db, alice, { after: 2, limit: 2 })
       expect(second.events.map((event) => event.position)).toEqual([3, 4])
       const last = await pull(db, alice, { after: 4, limit: 2 })
-      expect(last.events.map((event) => [event.position, event.stream, event.streamPosition])).toEqual([[5, 'cart-2', 1]])
+      expect(last.events.map((event) => [event.position, event.stream, event.streamPosition])).toEqual([[5, 'Cart$2', 1]])
       expect(last).toMatchObject({ head: 5, hasMore: false })
       const all = await pull(db, alice, {})
-      expect(all.events.every((event) => event.metadata.userId === alice && event.stream !== 'cart-b')).toBe(true)
-      expect(all.events[0]).toEqual({ position: 1, stream: 'cart-1', streamPosition: 0, eventId: expect.any(String), type: 'Cart.ItemAdded', data: { cartId: '1', itemId: 'sencha', quantity: 1, price: 1200 }, metadata: expect.any(Object) })
+      expect(all.events.every((event) => event.metadata.userId === alice && event.stream !== 'Cart$b')).toBe(true)
+      expect(all.events[0]).toEqual({ position: 1, stream: 'Cart$1', streamPosition: 0, eventId: expect.any(String), type: 'Cart.ItemAdded', data: { cartId: '1', itemId: 'sencha', quantity: 1, price: 1200 }, metadata: expect.any(Object) })
     })
 
     it('gives bob only his own event and a head of his own', async () => {
       const page = await pull(db, bob, {})
-      expect(page.events.map((event) => event.stream)).toEqual(['cart-b'])
+      expect(page.events.map((event) => event.stream)).toEqual(['Cart$b'])
       expect(page).toMatchObject({ head: 1, hasMore: false })
     })
 

@@ -46,9 +46,11 @@ export class Order extends AggregateRoot<OrderState> {
 
   /**
    * Checks an event made elsewhere (another device, pushed to the server) against this order with
-   * the commands' own rules, and applies it. With the cart it names (`cart`, when known), that cart
-   * must have been checked out to this very order, and the order's lines and totals must be the
-   * cart's: of two devices that check the same cart out offline, the second order is refused.
+   * the commands' own rules, and applies it. An Order.Placed needs the cart it names (`cart`: the
+   * same account's, as stored): that cart must have been checked out to this very order, and the
+   * order's lines and totals must be the cart's, so of two devices that check the same cart out
+   * offline the second order is refused. Without the cart the order is refused too: an unknown
+   * cart and another account's are told apart by nothing.
    */
   check(event: DomainEvent, context: { cart?: CartState } = {}): void {
     const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>
@@ -61,15 +63,14 @@ export class Order extends AggregateRoot<OrderState> {
         this.place(data.cartId, lines, subtotal, discount)
         if (data.total !== subtotal - discount) throw new OrderInconsistentError(this.id, `its total ${String(data.total)} is not ${subtotal} − ${discount}`)
         const cart = context.cart
-        if (cart !== undefined) {
-          if (cart.orderId === null) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was not checked out`)
-          if (cart.orderId !== this.id) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was checked out to another order`)
-          const cartSubtotal = cart.lines.reduce((sum, l) => sum + l.quantity * l.price, 0)
-          const cartDiscount = Math.min(cart.coupon?.discount ?? 0, cartSubtotal)
-          const sameLines = JSON.stringify(cart.lines.map((l) => [l.itemId, l.quantity, l.price])) === JSON.stringify(lines.map((l) => [l.itemId, l.quantity, l.price]))
-          if (!sameLines || cartSubtotal !== subtotal || cartDiscount !== discount) {
-            throw new OrderInconsistentError(this.id, `its lines or totals do not match cart ${data.cartId} it was checked out from`)
-          }
+        if (cart === undefined) throw new OrderInconsistentError(this.id, `cart ${data.cartId} is not one of this account's carts`)
+        if (cart.orderId === null) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was not checked out`)
+        if (cart.orderId !== this.id) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was checked out to another order`)
+        const cartSubtotal = cart.lines.reduce((sum, l) => sum + l.quantity * l.price, 0)
+        const cartDiscount = Math.min(cart.coupon?.discount ?? 0, cartSubtotal)
+        const sameLines = JSON.stringify(cart.lines.map((l) => [l.itemId, l.quantity, l.price])) === JSON.stringify(lines.map((l) => [l.itemId, l.quantity, l.price]))
+        if (!sameLines || cartSubtotal !== subtotal || cartDiscount !== discount) {
+          throw new OrderInconsistentError(this.id, `its lines or totals do not match cart ${data.cartId} it was checked out from`)
         }
         return
       }
