@@ -19,7 +19,8 @@ export function problemWords(view: SyncView): string {
     case 'bad_origin':
       return 'the server refused this page'
     case 'too_large':
-      return 'a change is too large to send'
+      // 413 says either: a body past 1 MiB, or an account whose storage is full (nothing was stored).
+      return 'too large to send, or the account is full'
     case 'check_failed':
       return 'a change could not be checked; it is kept'
     default:

@@ -110,6 +110,11 @@ describe('syncLabel: the sync indicator’s name', () => {
     expect(syncLabel(view({ connection: 'signed-out', pending: 1 }))).toBe('Sync: problem – signed out, sign in again')
   })
 
+  it('says a refused size may be the account being full', () => {
+    const problem = { code: 'too_large', message: "This account's storage is full: nothing of it was stored." }
+    expect(syncLabel(view({ connection: 'online', problem }, 2))).toBe('Sync: problem – too large to send, or the account is full')
+  })
+
   it('says a change that the app could not check is kept, not lost', () => {
     const problem = { code: 'check_failed', message: 'TypeError: boom (stream Cart$c1): its changes are kept and not sent' }
     expect(syncLabel(view({ connection: 'online', problem }, 1))).toBe('Sync: problem – a change could not be checked; it is kept')
