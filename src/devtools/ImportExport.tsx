@@ -105,7 +105,7 @@ export function ImportExport({ store }: { store: EventStore }) {
 }
 
 /** A line the store's own events stand in the way of: it holds the stream's first positions already. */
-const clashes = (issue: NdjsonIssue) => / which already holds positions 0–\d+ here$/.test(issue.message)
+const clashes = (issue: NdjsonIssue) => issue.code === 'stream_occupied'
 const HOLDS_ITS_OWN =
   'This store already holds events of its own in the streams the file starts: a backup restores into a store that holds none of them, such as a fresh install (a new browser profile) where nothing was done yet.'
 

@@ -10,6 +10,12 @@ import { membershipsOf, storedIds, streamVersions } from './streamCatalog'
 export interface NdjsonIssue {
   line: number
   message: string
+  /**
+   * Set for the one refusal an app may want to explain in its own words: `'stream_occupied'`,
+   * the file starts a stream that this store already holds events of (a backup restores into a
+   * store that holds none of its streams, such as a fresh install).
+   */
+  code?: 'stream_occupied'
 }
 
 export class NdjsonImportError extends EventStoreError {
@@ -178,13 +184,15 @@ async function checkStreams(store: EventStore, lines: DecodedLine[]): Promise<Nd
     const version = versions.get(stream) ?? -1
     const head = entries[0] as { position: number; line: number }
     if (head.position !== version + 1) {
-      issues.push({
-        line: head.line,
-        message:
-          version === -1
-            ? `puts the first event of stream "${stream}" at position ${head.position}, but the stream starts at 0`
-            : `puts an event at position ${head.position} of stream "${stream}", which already holds positions 0–${version} here`,
-      })
+      issues.push(
+        version === -1
+          ? { line: head.line, message: `puts the first event of stream "${stream}" at position ${head.position}, but the stream starts at 0` }
+          : {
+              line: head.line,
+              message: `puts an event at position ${head.position} of stream "${stream}", which already holds positions 0–${version} here`,
+              code: 'stream_occupied',
+            },
+      )
     }
     entries.forEach((entry, i) => {
       const before = entries[i - 1]

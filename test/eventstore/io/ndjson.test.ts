@@ -189,7 +189,7 @@ describe('NDJSON import', () => {
     expect(issues).toEqual([
       { line: 2, message: 'puts an event at position 0 of stream "A", as line 1 does' },
       { line: 3, message: 'puts an event at position 2 of stream "A", but position 1 is missing' },
-      { line: 3, message: 'puts an event at position 0 of stream "Taken", which already holds positions 0–0 here' },
+      { line: 3, message: 'puts an event at position 0 of stream "Taken", which already holds positions 0–0 here', code: 'stream_occupied' },
       { line: 4, message: 'puts the first event of stream "B" at position 1, but the stream starts at 0' },
     ])
     expect(await target.read.count()).toBe(1)
