@@ -1,6 +1,13 @@
 // The server's settings, from the environment (docs: DESIGN.md "Parts and how they start").
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import {
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  defaultMaxConnections,
+  type ConnectionLimits,
+} from './http/listen'
 
 export interface Config {
   host: string
@@ -17,9 +24,55 @@ export interface Config {
    * X-Forwarded-For. Off by default: then those headers, which anyone can send, are ignored.
    */
   trustProxy: boolean
+  /**
+   * The origins the server is known by besides an IP address or localhost (KIROKU_ORIGIN, comma
+   * separated, e.g. `https://shop.example`): a request addressed to any other name is refused
+   * (server/http/guards.ts, `isOwnHost`).
+   */
+  origins: string[]
+  /** Timeouts and caps of the sockets (server/http/listen.ts), each from its KIROKU_* variable. */
+  limits: ConnectionLimits
 }
 
 export const DEFAULT_DIST = resolve(import.meta.dirname, '..', 'dist')
+
+/** A whole number from `env[name]` at least `min`, or `fallback` when it is unset or empty. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const text = env[name]
+  if (text === undefined || text === '') return fallback
+  const value = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) throw new Error(`${name} must be a whole number of at least ${min}, not "${text}".`)
+  return value
+}
+
+/** KIROKU_ORIGIN's origins, each as `URL.origin` writes it; a value that is not an http(s) origin stops the start. */
+function parseOrigins(text: string | undefined): string[] {
+  if (!text?.trim()) return []
+  return text.split(',').map((part) => {
+    const value = part.trim()
+    const url = URL.canParse(value) ? new URL(value) : undefined
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.pathname !== '/' || url.search || url.hash || url.username || url.password)
+      throw new Error(`KIROKU_ORIGIN must list origins such as https://shop.example (scheme, host and port only, comma separated), not "${value}".`)
+    return url.origin
+  })
+}
+
+function loadLimits(env: NodeJS.ProcessEnv, trustProxy: boolean): ConnectionLimits {
+  const headersTimeoutMs = wholeNumber(env, 'KIROKU_HEADERS_TIMEOUT_MS', DEFAULT_HEADERS_TIMEOUT_MS, 1)
+  const requestTimeoutMs = wholeNumber(env, 'KIROKU_REQUEST_TIMEOUT_MS', Math.max(DEFAULT_REQUEST_TIMEOUT_MS, headersTimeoutMs), 1)
+  // Node refuses a headers timeout longer than the request's, which includes the headers.
+  if (headersTimeoutMs > requestTimeoutMs) throw new Error(`KIROKU_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) may not be longer than KIROKU_REQUEST_TIMEOUT_MS (${requestTimeoutMs}).`)
+  const maxConnections = wholeNumber(env, 'KIROKU_MAX_CONNECTIONS', defaultMaxConnections(), 1)
+  // Behind a proxy every socket comes from the proxy's address: the proxy limits its clients.
+  const perAddress = trustProxy ? 0 : Math.max(1, Math.floor(maxConnections / 4))
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs: wholeNumber(env, 'KIROKU_KEEP_ALIVE_TIMEOUT_MS', DEFAULT_KEEP_ALIVE_TIMEOUT_MS, 1),
+    maxConnections,
+    maxConnectionsPerAddress: wholeNumber(env, 'KIROKU_MAX_CONNECTIONS_PER_ADDRESS', perAddress, 0),
+  }
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, dist = DEFAULT_DIST): Config {
   const port = Number(env.PORT || '8787')
@@ -33,5 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dist = DEFAULT_
     dataDir: resolve(env.KIROKU_DATA_DIR || '.kiroku/db'),
     staticDir: existsSync(join(dist, 'index.html')) ? dist : undefined,
     trustProxy: trustProxy === '1',
+    origins: parseOrigins(env.KIROKU_ORIGIN),
+    limits: loadLimits(env, trustProxy === '1'),
   }
 }

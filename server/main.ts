@@ -1,7 +1,6 @@
 // The sync server's process: settings, database (PostgreSQL or PGlite behind a lock file),
-// migrations, server projections, pruning of what expired, the HTTP app, and a clean stop on
-// SIGTERM/SIGINT within 10 s.
-import { serve } from '@hono/node-server'
+// migrations, server projections, pruning of what expired, the HTTP app on a Node server with
+// its connection limits, and a clean stop on SIGTERM/SIGINT within 10 s.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { startPruning } from './accounts'
@@ -11,6 +10,8 @@ import { migrate } from './db/migrate'
 import { openPglite } from './db/pglite'
 import { openPostgres } from './db/postgres'
 import { createApp } from './http'
+import { ownHostOnly } from './http/guards'
+import { describeLimits, listen } from './http/listen'
 import { ordersProjection, subscribe } from './projections'
 
 const STOP_WITHIN_MS = 10_000
@@ -77,9 +78,13 @@ async function main(): Promise<void> {
   const pruning = startPruning(db)
 
   const app = createApp({ db, staticDir: config.staticDir, trustProxy: config.trustProxy })
-  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const fetch = ownHostOnly(app.fetch, { origins: config.origins, trustProxy: config.trustProxy })
+  if (config.trustProxy && config.origins.length === 0) {
+    console.log('kiroku server: KIROKU_TRUST_PROXY=1 without KIROKU_ORIGIN: any host the proxy forwards is taken as this server\'s; set KIROKU_ORIGIN=https://<your name> to answer to that name only')
+  }
+  const server = listen({ fetch, hostname: config.host, port: config.port, limits: config.limits }, (info) => {
     const where = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`
-    console.log(`kiroku server: ${where} (${db.storage}${config.databaseUrl ? '' : ` in ${config.dataDir}`}${config.staticDir ? ', serving dist/' : ', /api only'}${config.trustProxy ? ', trusting X-Forwarded-*' : ''})`)
+    console.log(`kiroku server: ${where} (${db.storage}${config.databaseUrl ? '' : ` in ${config.dataDir}`}${config.staticDir ? ', serving dist/' : ', /api only'}${config.trustProxy ? ', trusting X-Forwarded-*' : ''}; ${describeLimits(config.limits)})`)
   })
 
   let stopping = false

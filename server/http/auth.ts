@@ -1,10 +1,10 @@
 // /api/auth/*: thin routes over server/accounts (validate, call the use case, map the result).
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { DEFAULT_RATE_LIMITS, limitLogin, limitSignup, login, logout, signup, startSession, type RateLimits } from '../accounts'
+import { DEFAULT_RATE_LIMITS, limitLogin, limitSignup, login, signup, startSession, type RateLimits } from '../accounts'
 import type { Db } from '../db/Db'
 import { readJson } from './json'
-import { clearSessionCookie, requireUser, sessionToken, setSessionCookie, type AppEnv } from './session'
+import { clearSessionCookie, endSession, requireUser, sessionToken, setSessionCookie, type AppEnv } from './session'
 
 const Credentials = z.object({ email: z.string(), password: z.string() })
 
@@ -42,7 +42,7 @@ export function authRoutes(db: Db, options: AuthOptions = {}): Hono<AppEnv> {
     })
     .post('/logout', async (c) => {
       const token = sessionToken(c)
-      if (token) await logout(db, token)
+      if (token) await endSession(db, token)
       clearSessionCookie(c)
       return c.body(null, 204)
     })

@@ -1,11 +1,17 @@
 // The session cookie and the middleware that signs a request in (for the sync routes too).
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { userOf, type Session, type User } from '../accounts'
+import { logout, userOf, type Session, type User } from '../accounts'
 import type { Db } from '../db/Db'
 import { protocolError } from '../protocol'
 
 export const SESSION_COOKIE = 'kiroku_session'
+/**
+ * NOTIFY channel of ended sessions; the payload is the user's id. It only says "look again":
+ * each of that user's live streams, on any server process on the database, checks its own
+ * session and ends when it is gone (server/http/sync.ts).
+ */
+export const SESSION_ENDED_CHANNEL = 'kiroku_session_ended'
 
 /** The request as its client made it (set on every request by `clientView` in ./guards). */
 export interface ClientView {
@@ -51,4 +57,11 @@ export function requireUser(db: Db): MiddlewareHandler<AppEnv> {
     c.set('user', user)
     await next()
   }
+}
+
+/** Logs `token`'s session out and tells every server process on the database, so that its live streams end too. */
+export async function endSession(db: Db, token: string): Promise<void> {
+  const user = await userOf(db, token)
+  await logout(db, token)
+  if (user) await db.notify(SESSION_ENDED_CHANNEL, user.id)
 }

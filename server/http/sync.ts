@@ -3,11 +3,13 @@ import type { HttpBindings } from '@hono/node-server'
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
+import { userOf } from '../accounts'
 import type { Db } from '../db/Db'
 import { rateLimited } from '../protocol'
 import { HEAD_CHANNEL, headOf, pull, push } from '../sync'
 import { readJson } from './json'
-import { requireUser, type AppEnv } from './session'
+import { accountRequests, type SyncLimits } from './limits'
+import { requireUser, sessionToken, SESSION_ENDED_CHANNEL, type AppEnv } from './session'
 
 /** How often a live stream sends a comment line, so proxies and browsers keep it open. */
 export const HEARTBEAT_MS = 25_000
@@ -36,7 +38,7 @@ function wholeNumber(value: string | undefined): number | undefined {
   return Number.isSafeInteger(number) ? number : undefined
 }
 
-export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
+export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits = {}): Hono<AppEnv> {
   const perUser = options.perUser ?? LIVE_PER_USER
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
   const stallMs = options.stallMs ?? LIVE_STALL_MS
@@ -45,9 +47,11 @@ export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
   const routes = new Hono<AppEnv>()
   routes.use('*', requireUser(db))
 
-  routes.post('/push', async (c) => c.json(await push(db, c.var.user.id, await readJson(c, z.unknown())), 200))
+  // Push and pull: a few of one account's at once (./limits), each within the sync limits.
+  const oneAccount = accountRequests(limits)
+  routes.post('/push', oneAccount, async (c) => c.json(await push(db, c.var.user.id, await readJson(c, z.unknown()), { limits }), 200))
 
-  routes.get('/pull', async (c) => c.json(await pull(db, c.var.user.id, c.req.query()), 200))
+  routes.get('/pull', oneAccount, async (c) => c.json(await pull(db, c.var.user.id, c.req.query(), limits), 200))
 
   // `retry` first, so EventSource reconnects within 2 s. Then `event: head` whenever the head the
   // client holds differs from the user's: at once unless its Last-Event-ID is the current head,
@@ -60,8 +64,14 @@ export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
   // A client that does not read: one write at a time, and while it waits every NOTIFY collapses
   // into one look at the head, so the server holds at most one frame for it; a write it has not
   // taken within `stallMs` drops the connection. A user holds at most `perUser` streams here.
+  //
+  // A stream lasts as long as its session: it ends when the session is gone, looked for at every
+  // heartbeat (so also when it expired) and on every NOTIFY of an ended session of its user (a
+  // logout through any server process on this database). EventSource then reconnects and gets
+  // the 401 that tells the client it is signed out.
   routes.get('/live', (c) => {
     const userId = c.var.user.id
+    const token = sessionToken(c)
     const streams = open.get(userId) ?? 0
     if (streams >= perUser) throw rateLimited(LIVE_RETRY_AFTER_S, `At most ${perUser} live connections per account: close one, or try again later.`)
     open.set(userId, streams + 1)
@@ -72,6 +82,14 @@ export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
       let held = lastEventId
       let looking = Promise.resolve()
       let queued = false
+      let signedOut = false
+      /** Ends the loop when the stream's session is gone; a database that does not answer ends nothing. */
+      const checkSession = async () => {
+        const user = await userOf(db, token).catch(() => undefined)
+        if (user !== null && (user === undefined || user.id === userId)) return
+        signedOut = true
+        wake()
+      }
       const drop = () => {
         socket?.destroy()
         stream.abort()
@@ -100,19 +118,27 @@ export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
         return looking
       }
       let off: () => Promise<void> = async () => undefined
+      let offSession: () => Promise<void> = async () => undefined
+      const going = () => !signedOut && !stream.aborted && !stream.closed
       try {
         await write(`retry: ${RECONNECT_MS}\n\n`)
         off = await db.listen(HEAD_CHANNEL, (payload) => {
           if (payload.slice(0, payload.indexOf(':')) === userId) void lookAgain()
         })
+        offSession = await db.listen(SESSION_ENDED_CHANNEL, (payload) => {
+          if (payload === userId) void checkSession()
+        })
         stream.onAbort(() => wake())
-        await lookAgain()
-        while (!stream.aborted && !stream.closed) {
-          await new Promise<void>((resolve) => {
-            wake = resolve
-            setTimeout(resolve, heartbeatMs).unref?.()
+        // A logout between the sign-in check and the LISTEN above sent a NOTIFY nobody heard.
+        await checkSession()
+        if (going()) await lookAgain()
+        while (going()) {
+          const beat = await new Promise<boolean>((resolve) => {
+            wake = () => resolve(false)
+            setTimeout(() => resolve(true), heartbeatMs).unref?.()
           })
-          if (!stream.aborted && !stream.closed) await write(': keep-alive\n\n')
+          if (beat && going()) await checkSession()
+          if (going()) await write(': keep-alive\n\n')
         }
       } finally {
         const left = (open.get(userId) ?? 1) - 1
@@ -120,6 +146,7 @@ export function syncRoutes(db: Db, options: LiveOptions = {}): Hono<AppEnv> {
         else open.delete(userId)
         // The database may be closing with the server: nothing left to stop listening to.
         await off().catch(() => undefined)
+        await offSession().catch(() => undefined)
       }
     })
   })

@@ -49,7 +49,7 @@ describe.each(ENGINES)('ownership and privacy on $name', (engine) => {
 
   describe('account ids', () => {
     it('are random: 16-digit strings within JavaScript’s safe integers, none following from another', async () => {
-      const ids = []
+      const ids: string[] = []
       for (let i = 0; i < 12; i++) ids.push(await newUser())
       for (const id of ids) {
         expect(id).toMatch(/^\d{16}$/)
