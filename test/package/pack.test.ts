@@ -61,11 +61,11 @@ describe('the packed library, installed into another project', () => {
     expect(result).toBe('')
   }, 120_000)
 
-  it('runs it: commands, a projection, a refused concurrent write and given/when/then', async () => {
+  it('runs it: commands, a projection that follows another tab, a refused concurrent write and given/when/then', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'fake-indexeddb/auto', 'out/main.js'], { cwd: scratch })
     const card = (id: string, title: string) => ({ id, title })
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
-      columns: { todo: [], doing: [card('c1', 'Write the guide'), card('c2', 'Pack the library')], done: [] },
+      columns: { todo: [card('c3', 'Follow another tab')], doing: [card('c1', 'Write the guide'), card('c2', 'Pack the library')], done: [] },
       conflict: 'WrongExpectedVersionError',
       version: 3,
       moved: ['doing', 'doing'],
