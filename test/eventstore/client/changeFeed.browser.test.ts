@@ -42,10 +42,17 @@ describe('following what another context writes, in Chromium', () => {
     const totals = counter(store)
     await totals.ready
     const followed: string[] = []
-    const follower = store.follow((events) => void followed.push(...events.map((e) => e.eventId)))
+    // The projection and the follower each read the log on the notice, in their own time.
+    let heardBoth = () => {}
+    const bothHeard = new Promise<void>((resolve) => (heardBoth = resolve))
+    const follower = store.follow((events) => {
+      followed.push(...events.map((e) => e.eventId))
+      if (followed.length >= 2) heardBoth()
+    })
     await follower.caughtUp
     await writeInWorker(store.name, 'pull')
     expect(await until(totals, (s) => s.total === 5)).toEqual({ total: 5, ids: ['pulled-1', 'pulled-2'] })
+    await bothHeard
     expect(followed).toEqual(['pulled-1', 'pulled-2'])
   })
 
