@@ -83,6 +83,8 @@ export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits
       let looking = Promise.resolve()
       let queued = false
       let signedOut = false
+      /** A head could not be read or sent: the stream ends, and EventSource reconnects. */
+      let ended = false
       /** Ends the loop when the stream's session is gone; a database that does not answer ends nothing. */
       const checkSession = async () => {
         const user = await userOf(db, token).catch(() => undefined)
@@ -114,12 +116,16 @@ export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits
             held = head
             await write(`event: head\ndata: ${JSON.stringify({ head })}\nid: ${head}\n\n`)
           })
-          .catch(() => wake()) // the client left, or the database is closing: end the loop
+          .catch(() => {
+            // The client left, or the database is closing: end the loop (the client reconnects).
+            ended = true
+            wake()
+          })
         return looking
       }
       let off: () => Promise<void> = async () => undefined
       let offSession: () => Promise<void> = async () => undefined
-      const going = () => !signedOut && !stream.aborted && !stream.closed
+      const going = () => !signedOut && !ended && !stream.aborted && !stream.closed
       try {
         await write(`retry: ${RECONNECT_MS}\n\n`)
         off = await db.listen(HEAD_CHANNEL, (payload) => {

@@ -106,6 +106,28 @@ describe.each(engines())('a live stream on $name', (engine) => {
     expect(await live.end()).toMatch(/: keep-alive/)
     expect((await openLive(app, cookie)).status).toBe(401)
   }, 60_000)
+
+  it('ends when the head cannot be read, so the client reconnects instead of hearing nothing', async () => {
+    const db = await engine.open()
+    let failHeads = false
+    // The same database, but its head reads fail once asked to (a database going away).
+    const failing: Db = {
+      storage: db.storage,
+      query: (sql, params) => (failHeads && sql.includes('SELECT head FROM partitions') ? Promise.reject(new Error('connection lost')) : db.query(sql, params)),
+      transaction: (fn) => db.transaction(fn),
+      listen: (channel, listener) => db.listen(channel, listener),
+      notify: (channel, payload) => db.notify(channel, payload),
+      close: () => db.close(),
+    }
+    const app = createApp({ db: failing, live: { heartbeatMs: 60_000 } })
+    const cookie = await signUp(app, 'cy@example.com')
+    const live = await openLive(app, cookie)
+    await live.until(/event: head/)
+    failHeads = true
+    expect((await push(app, cookie, 'c-lost')).status).toBe(200)
+    // Without the end, the loop woke once, wrote a keep-alive and waited for the next heartbeat.
+    expect(await live.end()).not.toMatch(/id: 1\n/)
+  }, 60_000)
 })
 
 describe('two server processes on one PostgreSQL (two Db handles, each with its own LISTEN connection)', () => {
