@@ -1,56 +1,20 @@
 // The sync server's process: settings, database (PostgreSQL or PGlite behind a lock file),
 // migrations, server projections, pruning of what expired, the HTTP app on a Node server with
 // its connection limits, and a clean stop on SIGTERM/SIGINT within 10 s.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { mkdirSync } from 'node:fs'
 import { startPruning } from './accounts'
 import { loadConfig } from './config'
 import type { Db } from './db/Db'
+import { lockDataDir } from './db/lockDataDir'
 import { migrate } from './db/migrate'
 import { openPglite } from './db/pglite'
 import { openPostgres } from './db/postgres'
 import { createApp } from './http'
 import { ownHostOnly } from './http/guards'
 import { describeLimits, listen } from './http/listen'
-import { ordersProjection, subscribe } from './projections'
+import { serverProjections, subscribe } from './projections'
 
 const STOP_WITHIN_MS = 10_000
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-/** Takes `<dataDir>.lock` (holding our pid); throws when another live process holds it. Returns its release. */
-function lockDataDir(dataDir: string): () => void {
-  const lock = `${dataDir}.lock`
-  mkdirSync(dirname(lock), { recursive: true })
-  for (let attempt = 0; ; attempt++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' })
-      let released = false
-      return () => {
-        if (released) return
-        released = true
-        rmSync(lock, { force: true })
-      }
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw error
-      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10)
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw new Error(
-          `${dataDir} is in use by process ${pid} (lock file ${lock}). PGlite's folder is opened by one process at a time: ` +
-            'stop that server, or set KIROKU_DATA_DIR to another folder, or DATABASE_URL to a PostgreSQL.',
-        )
-      }
-      rmSync(lock, { force: true }) // left behind by a process that is gone
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const config = loadConfig()
@@ -73,7 +37,7 @@ async function main(): Promise<void> {
   if (applied.length) console.log(`kiroku server: applied ${applied.join(', ')}`)
 
   // Server projections: catch up now, then follow every push (NOTIFY) and a slow poll.
-  const projections = [subscribe(db, ordersProjection)]
+  const projections = serverProjections.map((projection) => subscribe(db, projection))
   // Expired sessions go now and then every hour.
   const pruning = startPruning(db)
 
