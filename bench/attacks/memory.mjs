@@ -4,18 +4,20 @@
 // (or on an empty PostgreSQL), on a free loopback port, driven over HTTP only.
 //
 // 1. Fill: the attacker pushes one event of about 1 MiB, then as many of the largest event the
-//    server takes as its quota lets (the issue pushed 450 of 1 MiB).
+//    server takes as its quota lets (the issue pushed 450 of 1 MiB), coming back after the
+//    Retry-After of any 429.
 // 2. RUNS times: a quiet phase (only the bystander), then a pull attack (6 pulls at once, again and
-//    again, limit=400 for half of it and limit=1000 for the other half).
+//    again, limit=400 for half of it and limit=1000 for the other half; a 429 is not waited for,
+//    the next round follows at once).
 // All along a bystander, seeded with 200 small events, pulls one page of them (`after=0&limit=200`,
 // the same page every time) and pushes one event, every 250 ms; the server's VmRSS is read every
 // 250 ms. Prints peak memory, the bystander's pull and push p50/p95 quiet and under attack in each
 // run with their ratios (the goal: p95 under attack ≤ 2 × quiet), and what the attacker was answered.
 //
-// The attacker runs in a child process of its own (this file with `--attacker`) and only drains
-// its answers, parsing one per round: its own CPU is not the server's, and in one process its
-// JSON.parse of megabytes would delay the bystander's timing on the client side. The machine's
-// cores are still shared by all three processes (and PostgreSQL): read the load average printed.
+// The attacker runs in a child process of its own (this file with `--attacker`), at nice 19, and
+// only drains its answers, parsing one per round: its own CPU is not the server's, and in one
+// process its JSON.parse of megabytes would delay the bystander's timing on the client side. The
+// machine's cores are still shared by all three processes (and PostgreSQL): read the load average.
 //
 //   node bench/attacks/memory.mjs                              (PGlite)
 //   DATABASE_URL=postgres://… node bench/attacks/memory.mjs    (an empty PostgreSQL database instead)
@@ -33,7 +35,7 @@ import { join, resolve } from 'node:path'
 const MiB = 1024 * 1024
 const TICK_MS = 250
 const MAX_PUSHES = 450
-const PARALLEL = 6
+const PARALLEL = Number(process.env.PARALLEL ?? 6)
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, ms))
 const percentile = (values, p) => {
@@ -75,21 +77,26 @@ if (process.argv[2] === '--attacker') {
     const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => pullPage(limit, i === 0)))
     answers.push(...batch.map((answer) => ({ ...answer, limit })))
   }
-  process.stdout.write(`${JSON.stringify(answers)}\n`)
-  process.exit(0)
+  // Exits once the pipe has taken it all: an exit right after a large write would cut it off.
+  process.stdout.write(`${JSON.stringify(answers)}\n`, () => process.exit(0))
 }
 
 // --- the driver ---
 const ROOT = resolve(import.meta.dirname, '..', '..')
 const RUNS = Number(process.env.RUNS ?? 3)
 const PHASE_MS = Number(process.env.PHASE_MS ?? 8_000)
+// The attacker's client stands for one on another machine: on the cores it shares with the server
+// and the bystander here, it only takes what they leave (nice 19). ATTACKER_NICE=0 to share evenly.
+const ATTACKER_NICE = Number(process.env.ATTACKER_NICE ?? 19)
 
 const dir = mkdtempSync(join(tmpdir(), 'kiroku-memory-'))
-const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+const child = spawn(process.execPath, [...(process.env.SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'server/main.ts'], {
   cwd: ROOT,
   env: { ...process.env, HOST: '127.0.0.1', PORT: '0', KIROKU_DATA_DIR: join(dir, 'db'), DATABASE_URL: process.env.DATABASE_URL ?? '' },
   stdio: ['ignore', 'pipe', 'pipe'],
 })
+// Whatever ends this script, the server ends with it.
+process.on('exit', () => child.exitCode === null && child.kill('SIGTERM'))
 let log = ''
 child.stdout.setEncoding('utf8').on('data', (text) => (log += text))
 child.stderr.setEncoding('utf8').on('data', (text) => (log += text))
@@ -148,7 +155,7 @@ async function push(cookie, cartId, noteBytes, commits = 1) {
   const text = await response.text()
   const body = text.startsWith('{') ? JSON.parse(text) : {}
   const result = body.results?.[0]
-  return { status: response.status, code: body.error?.code, message: body.error?.message ?? result?.message, result: result ? (result.reason ? `${result.status} ${result.reason}` : result.status) : undefined, ms: performance.now() - started }
+  return { status: response.status, code: body.error?.code, message: body.error?.message ?? result?.message, result: result ? (result.reason ? `${result.status} ${result.reason}` : result.status) : undefined, retryAfter: response.headers.get('retry-after'), ms: performance.now() - started }
 }
 
 async function pull(cookie, after, limit) {
@@ -196,8 +203,15 @@ await sleep(PHASE_MS)
 phase = 'fill'
 const oneMiB = await push(attacker, 'a-mib', MiB - 2_000)
 const pushes = []
+let refusedPushes = 0
 for (let i = 0; i < MAX_PUSHES; i++) {
-  const answer = await push(attacker, `a${i}`, 255 * 1024)
+  let answer = await push(attacker, `a${i}`, 255 * 1024)
+  // A budget's 429 says when to come back: the attacker does, as many times as it takes (bounded).
+  for (let retry = 0; answer.status === 429 && retry < 20; retry++) {
+    refusedPushes++
+    await sleep(1000 * Number(answer.retryAfter ?? 1))
+    answer = await push(attacker, `a${i}`, 255 * 1024)
+  }
   pushes.push(answer)
   if (answer.status !== 200 || answer.result !== 'accepted') break
 }
@@ -209,7 +223,7 @@ for (let run = 1; run <= RUNS; run++) {
   phase = `run ${run} quiet`
   await sleep(PHASE_MS)
   phase = `run ${run} attack`
-  const attackerProcess = spawn(process.execPath, [import.meta.filename, '--attacker', base, attacker, String(PHASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const attackerProcess = spawn('nice', ['-n', String(ATTACKER_NICE), process.execPath, import.meta.filename, '--attacker', base, attacker, String(PHASE_MS)], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
   attackerProcess.stdout.setEncoding('utf8').on('data', (text) => (out += text))
   await new Promise((done) => attackerProcess.once('exit', done))
@@ -259,7 +273,7 @@ console.log('\nattacker:')
 console.log(`  one event of about 1 MiB: HTTP ${oneMiB.status}, ${oneMiB.result ?? oneMiB.code}: ${oneMiB.message}`)
 const accepted = pushes.filter((answer) => answer.result === 'accepted').length
 const last = pushes.at(-1)
-console.log(`  pushes of one 255 KiB event: ${accepted} accepted (${((accepted * 255) / 1024).toFixed(1)} MiB), then HTTP ${last?.status} ${last?.code ?? last?.result}: ${last?.message}`)
+console.log(`  pushes of one 255 KiB event: ${accepted} accepted (${((accepted * 255) / 1024).toFixed(1)} MiB; ${refusedPushes} answers 429 on the way, each retried after its Retry-After), then HTTP ${last?.status} ${last?.code ?? last?.result}: ${last?.message}`)
 for (const limit of [400, 1000]) {
   const answers = attacks.filter((answer) => answer.limit === limit)
   const served = answers.filter((answer) => answer.status === 200)
@@ -271,6 +285,7 @@ for (const limit of [400, 1000]) {
       `${(served.reduce((sum, a) => sum + a.bytes, 0) / MiB / (RUNS * PHASE_MS / 2000)).toFixed(1)} MiB/s served; p50 ${ms(percentile(served.map((a) => a.ms), 50))}, p95 ${ms(percentile(served.map((a) => a.ms), 95))}`,
   )
 }
+if (process.env.SERVER_LOG) (await import('node:fs')).writeFileSync(process.env.SERVER_LOG, log)
 const errors = log.split('\n').filter((line) => /error|heap|RangeError/i.test(line))
 console.log(`\nserver log: ${log.split('\n').length} lines, ${errors.length} mentioning an error${errors.length ? `: ${errors.slice(0, 3).join(' | ')}` : ''}`)
 

@@ -1,25 +1,12 @@
-// A real PostgreSQL cluster behind the Db port, through a node-postgres pool whose connections
-// are taken in turns fair between accounts (./fairGate).
+// A real PostgreSQL cluster behind the Db port, through a node-postgres pool.
 import pg from 'pg'
 import type { Db, Queryable, Row } from './Db'
-import { FairGate, type FairGateOptions } from './fairGate'
-
-export interface PostgresOptions {
-  /** Connections of the pool (default 10); one more listens when anyone listens. */
-  max?: number
-  /** The turns' settings (./fairGate): as many slots as the pool has connections. */
-  fairness?: Omit<FairGateOptions, 'slots'>
-}
-
-export const POOL_SIZE = 10
 
 /** How soon a dropped LISTEN connection is tried again. */
 const RELISTEN_MS = 250
 
-export async function openPostgres(connectionString: string, options: PostgresOptions = {}): Promise<Db> {
-  const max = options.max ?? POOL_SIZE
-  const pool = new pg.Pool({ connectionString, max })
-  const gate = new FairGate({ ...options.fairness, slots: max })
+export async function openPostgres(connectionString: string, options: { max?: number } = {}): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10 })
   // An idle client's error (the server restarted, say) must not crash the process.
   pool.on('error', () => undefined)
   const on = (client: pg.Pool | pg.PoolClient): Queryable => ({
@@ -69,28 +56,27 @@ export async function openPostgres(connectionString: string, options: PostgresOp
   }
   return {
     storage: 'postgres',
-    query: (sql, params) => gate.run(() => on(pool).query(sql, params)),
-    transaction: (fn) =>
-      gate.run(async () => {
-        const client = await pool.connect()
-        // A checked-out client has no pool listener: a connection PostgreSQL drops (a restart) would
-        // be an unhandled 'error' that ends the process. The statement in hand fails instead, and the
-        // pool discards the client on release.
-        const lost = () => undefined
-        client.on('error', lost)
-        try {
-          await client.query('BEGIN')
-          const result = await fn(on(client))
-          await client.query('COMMIT')
-          return result
-        } catch (error) {
-          await client.query('ROLLBACK').catch(() => undefined)
-          throw error
-        } finally {
-          client.removeListener('error', lost)
-          client.release()
-        }
-      }),
+    ...on(pool),
+    async transaction(fn) {
+      const client = await pool.connect()
+      // A checked-out client has no pool listener: a connection PostgreSQL drops (a restart) would
+      // be an unhandled 'error' that ends the process. The statement in hand fails instead, and the
+      // pool discards the client on release.
+      const lost = () => undefined
+      client.on('error', lost)
+      try {
+        await client.query('BEGIN')
+        const result = await fn(on(client))
+        await client.query('COMMIT')
+        return result
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined)
+        throw error
+      } finally {
+        client.removeListener('error', lost)
+        client.release()
+      }
+    },
     async listen(channel, fn) {
       const client = await listenClient()
       let set = channels.get(channel)
@@ -108,7 +94,7 @@ export async function openPostgres(connectionString: string, options: PostgresOp
       }
     },
     async notify(channel, payload) {
-      await gate.run(() => pool.query('SELECT pg_notify($1, $2)', [channel, payload]))
+      await pool.query('SELECT pg_notify($1, $2)', [channel, payload])
     },
     async close() {
       closing = true

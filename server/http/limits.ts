@@ -4,10 +4,10 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { Socket } from 'node:net'
-import { asAccount } from '../db/fairGate'
 import { rateLimited } from '../protocol'
 import type { StorageLimits } from '../sync/storable'
 import type { AppEnv } from './session'
+import type { ByteBudget } from './byteBudget'
 
 /** Push and pull requests one account may have under way at once on one server process. */
 export const REQUESTS_PER_ACCOUNT = 4
@@ -24,6 +24,8 @@ export interface SyncLimits extends Partial<StorageLimits> {
   requestsPerAccount?: number
   /** An answer not taken within this long drops its connection (default 60 s). */
   answerStallMs?: number
+  /** Each account's budget of bytes served while others are served too (./byteBudget); false: none. */
+  byteBudget?: ByteBudget | false
 }
 
 const outgoingOf = (c: Context) => (c.env as Partial<HttpBindings> | undefined)?.outgoing
@@ -32,8 +34,7 @@ const outgoingOf = (c: Context) => (c.env as Partial<HttpBindings> | undefined)?
  * At most `requestsPerAccount` push and pull requests of one account at once; past it 429
  * `rate_limited` with `Retry-After: 1`. A request holds its place until its answer has been
  * handed to the socket (or the connection is gone): a client that does not read keeps only its
- * own places, and loses the connection after `answerStallMs`. What the request sends to the
- * database counts as the account's, for the database's fair turns. Behind `requireUser`.
+ * own places, and loses the connection after `answerStallMs`. Behind `requireUser`.
  */
 export function accountRequests({ requestsPerAccount = REQUESTS_PER_ACCOUNT, answerStallMs = ANSWER_STALL_MS }: SyncLimits = {}): MiddlewareHandler<AppEnv> {
   const underWay = new Map<string, number>()
@@ -51,8 +52,7 @@ export function accountRequests({ requestsPerAccount = REQUESTS_PER_ACCOUNT, ans
       else underWay.delete(userId)
     }
     try {
-      // The database takes this account's statements in turns with other accounts' (server/db/fairGate.ts).
-      await asAccount(userId, next)
+      await next()
     } catch (error) {
       release()
       throw error

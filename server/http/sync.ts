@@ -1,6 +1,6 @@
 // /api/sync: push, pull and live, for the signed-in user only. Thin: the use cases are in server/sync.
 import type { HttpBindings } from '@hono/node-server'
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import { userOf } from '../accounts'
@@ -9,6 +9,7 @@ import { rateLimited } from '../protocol'
 import { HEAD_CHANNEL, headOf, pull, push } from '../sync'
 import { readJson } from './json'
 import { accountRequests, type SyncLimits } from './limits'
+import { byteBudget, chargeBytes } from './byteBudget'
 import { requireUser, sessionToken, SESSION_ENDED_CHANNEL, type AppEnv } from './session'
 
 /** How often a live stream sends a comment line, so proxies and browsers keep it open. */
@@ -47,11 +48,17 @@ export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits
   const routes = new Hono<AppEnv>()
   routes.use('*', requireUser(db))
 
-  // Push and pull: a few of one account's at once (./limits), each within the sync limits.
+  // Push and pull: a few of one account's at once (./limits), each within the sync limits, and
+  // no more than its rate of bytes while others are served (./byteBudget).
   const oneAccount = accountRequests(limits)
-  routes.post('/push', oneAccount, async (c) => c.json(await push(db, c.var.user.id, await readJson(c, z.unknown()), { limits }), 200))
+  const budget: MiddlewareHandler<AppEnv> = limits.byteBudget === false ? (_c, next) => next() : byteBudget(limits.byteBudget)
+  routes.post('/push', oneAccount, budget, async (c) => c.json(await push(db, c.var.user.id, await readJson(c, z.unknown()), { limits }), 200))
 
-  routes.get('/pull', oneAccount, async (c) => c.json(await pull(db, c.var.user.id, c.req.query(), limits), 200))
+  routes.get('/pull', oneAccount, budget, async (c) => {
+    const text = JSON.stringify(await pull(db, c.var.user.id, c.req.query(), limits))
+    chargeBytes(c, text.length)
+    return c.body(text, 200, { 'Content-Type': 'application/json' })
+  })
 
   // `retry` first, so EventSource reconnects within 2 s. Then `event: head` whenever the head the
   // client holds differs from the user's: at once unless its Last-Event-ID is the current head,
