@@ -156,6 +156,12 @@ export class SyncEngine {
       this.update({ connection: online ? 'unreachable' : 'offline', problem: this.heldProblem() })
       return
     }
+    if (error instanceof SyncServerError && error.code === 'rate_limited') {
+      // "Later", not a problem: the server is there and keeps everything; try again when it said.
+      const wait = error.retryAfterMs ?? 1_000
+      this.update({ connection: 'online', problem: this.heldProblem(), retryAt: new Date(this.now().getTime() + wait).toISOString() })
+      return
+    }
     const code = error instanceof SyncServerError ? error.code : error instanceof Error ? error.name : 'error'
     const message = error instanceof Error ? error.message : String(error)
     // The server answered: it is reachable. Anything else says nothing of the network, except that
@@ -187,6 +193,9 @@ export class SyncEngine {
     if (this.failures > 0) {
       const backoff = this.options.backoff ?? DEFAULT_BACKOFF
       wait = backoff[Math.min(this.failures, backoff.length) - 1] ?? 10_000
+      // A server that asked for longer (429 with Retry-After) gets at least that.
+      const asked = this.state.retryAt === null ? 0 : Date.parse(this.state.retryAt) - this.now().getTime()
+      wait = Math.max(wait, asked)
       this.update({ retryAt: new Date(this.now().getTime() + wait).toISOString() })
     } else {
       wait = this.state.live === 'open' ? (this.options.livePollMs ?? 60_000) : (this.options.pollMs ?? 5_000)

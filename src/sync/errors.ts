@@ -7,6 +7,8 @@ export class SyncServerError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** How long the server asked to wait before the next try (its `Retry-After`), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(message)
   }

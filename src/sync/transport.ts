@@ -81,8 +81,14 @@ export function apiCaller(options: HttpTransportOptions = {}) {
     if (typeof error?.code !== 'string') throw new SyncUnreachableError(`The sync server answered ${response.status} without the protocol's error.`)
     const message = typeof error.message === 'string' ? error.message : error.code
     if (response.status === 401 && error.code === 'unauthenticated') throw new SyncUnauthenticatedError(message)
-    throw new SyncServerError(response.status, error.code, message)
+    throw new SyncServerError(response.status, error.code, message, retryAfterMs(response.headers.get('retry-after')))
   }
+}
+
+/** A `Retry-After` of whole seconds, in milliseconds; undefined when absent or not seconds. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || !/^\d{1,6}$/.test(header.trim())) return undefined
+  return Number(header.trim()) * 1000
 }
 
 /** SyncRequestError for a URL that fetch would refuse: not a URL, not http(s), or with credentials in it. */

@@ -148,3 +148,20 @@ describe('what a transport rejects with, besides', () => {
     expect(laptop.engine.status.connection).not.toBe('unreachable')
   })
 })
+
+describe('429 rate_limited: "later", not a problem', () => {
+  it('through httpTransport: online with nothing wrong, the change waits, and the next try is when Retry-After says', async () => {
+    const http = await import('node:http')
+    const busy = http.createServer((_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '3' })
+      response.end(JSON.stringify({ error: { code: 'rate_limited', message: 'Too much at once: try again in 3 s.' } }))
+    })
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    cleanups.push(() => new Promise<void>((resolve) => busy.close(() => resolve())))
+    const { port } = busy.address() as { port: number }
+    const at = new Date('2026-12-07T10:00:00.000Z')
+    const status = await statusAfterSync({ transport: httpTransport({ baseUrl: `http://127.0.0.1:${port}` }), online: () => true, now: () => at })
+    expect(status).toMatchObject({ connection: 'online', problem: null, pending: 1, retryAt: '2026-12-07T10:00:03.000Z' })
+    expect(syncStateOf(status, status.pending, true)).toBe('waiting')
+  })
+})
