@@ -5,7 +5,7 @@
 // of open files and answers nobody (issue 24, item 5).
 import { serve, type ServerType } from '@hono/node-server'
 import { readFileSync } from 'node:fs'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import type { App } from './app'
 
@@ -65,9 +65,9 @@ export function addressKey(address: string | undefined): string {
 /**
  * Counts sockets as they open and close. Past `maxConnectionsPerAddress` a new socket from that
  * address is closed at once. Past `maxConnections` the socket that has waited longest without
- * sending a whole request's headers is closed to make room (one that sends nothing useful
- * should not keep out one that does); when every socket has sent a request, the new one is
- * closed instead.
+ * a whole request in (its headers and body), or idles between requests, is closed to make room
+ * (one that sends nothing useful should not keep out one that does); when every socket is busy
+ * with a request, the new one is closed instead.
  */
 export function capConnections(server: Server, { maxConnections, maxConnectionsPerAddress }: Pick<ConnectionLimits, 'maxConnections' | 'maxConnectionsPerAddress'>): void {
   let total = 0
@@ -101,7 +101,19 @@ export function capConnections(server: Server, { maxConnections, maxConnectionsP
       else perAddress.delete(key)
     })
   })
-  server.on('request', (request: { socket: Socket }) => waiting.delete(request.socket))
+  // A socket may be closed to make room until its request is all in (headers and body: a body
+  // sent a byte a second holds a socket as well as half a header does), and again once its
+  // answer is sent and it idles for the next one. A request whose body nobody reads (a GET, a
+  // live stream) is all in once the parser is past it, which it is by the next turn.
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket
+    const arrived = () => waiting.delete(socket)
+    request.once('end', arrived)
+    setImmediate(() => request.complete && arrived())
+    response.once('finish', () => {
+      if (!socket.destroyed) waiting.add(socket)
+    })
+  })
 }
 
 /** The limits in a few words, for the start-up line. */

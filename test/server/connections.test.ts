@@ -125,5 +125,21 @@ describe.each([
       expect(await newest.closed).toMatch(/^HTTP\/1\.1 200 /)
       for (const socket of waiting) socket.destroy()
     }, 60_000)
+
+    it('makes room at the cap by closing sockets whose headers are in but whose body dribbles', async () => {
+      // Whole headers, then one byte of a 100-byte body: a request that is never all in.
+      const dribbling = async (from: string) => {
+        const socket = rawSocket(server.base, 'POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{', from)
+        await socket.connected
+        return socket
+      }
+      const held: RawSocket[] = []
+      for (const from of ['127.0.0.30', '127.0.0.31', '127.0.0.32']) for (let i = 0; i < 15; i++) held.push(await dribbling(from))
+      // At the cap of 45: health and a sign-up are still answered, each in the place of the oldest.
+      expect((await call(server.base, '/api/health', { from: '127.0.0.33' })).status).toBe(200)
+      await signUpFrom(server.base, `dribbled-${name}@example.com`, '127.0.0.33')
+      expect(await held[0]!.closed).toBe('')
+      for (const socket of held) socket.destroy()
+    }, 60_000)
   })
 })
