@@ -6,6 +6,7 @@ import { bodyLimit } from 'hono/body-limit'
 import type { Db } from '../db/Db'
 import { ProtocolError, protocolError } from '../protocol'
 import { authRoutes, type AuthOptions } from './auth'
+import { BODIES_IN_FLIGHT, bodiesInFlight } from './bodiesInFlight'
 import { answer, errorResponse } from './errors'
 import { clientView, sameOrigin } from './guards'
 import { closeAfterAnswer, type SyncLimits } from './limits'
@@ -41,9 +42,11 @@ export interface AppOptions {
    * account's events, the dates accepted, and push and pull requests of one account at once.
    */
   syncLimits?: SyncLimits
+  /** Bytes of request bodies all requests together may have the process hold at once (default 256 MiB; server/http/bodiesInFlight.ts). */
+  bodiesInFlight?: number
 }
 
-export function createApp({ db, staticDir, mount, auth, trustProxy = false, live, syncLimits }: AppOptions): App {
+export function createApp({ db, staticDir, mount, auth, trustProxy = false, live, syncLimits, bodiesInFlight: bodyBytes = BODIES_IN_FLIGHT }: AppOptions): App {
   const app = new Hono<AppEnv>()
 
   // Every /api answer may carry a user's data, and errors too: no cache keeps any of them.
@@ -65,6 +68,7 @@ export function createApp({ db, staticDir, mount, auth, trustProxy = false, live
       },
     }),
   )
+  app.use('/api/*', bodiesInFlight(bodyBytes, MAX_BODY))
 
   app.get('/api/health', (c) => c.json({ ok: true, storage: db.storage }, 200))
   app.route('/api/auth', authRoutes(db, auth))
