@@ -141,11 +141,24 @@ export async function storedBytesOf(db: Queryable, userId: string): Promise<numb
   return row === undefined ? 0 : Number(row.stored_bytes)
 }
 
-/** Throws 413 `too_large` when `pushBytes` more would pass the account's quota, before anything of the push is stored. */
-export async function refuseOverQuota(db: Queryable, userId: string, pushBytes: number, limits: StorageLimits): Promise<void> {
-  if (pushBytes === 0) return
+/**
+ * Throws 413 `too_large` when `events` would take the account past its quota, before anything of
+ * the push is stored. Events this account stored already add nothing (a retried push whose first
+ * answer was lost is `duplicate`, full account or not): they are looked up only when the push
+ * would not fit otherwise, so the usual push pays one small read.
+ */
+export async function refuseOverQuota(db: Queryable, userId: string, events: ReadonlyArray<{ id: string; bytes: number }>, limits: StorageLimits): Promise<void> {
+  let adds = events.reduce((sum, event) => sum + event.bytes, 0)
+  if (adds === 0) return
   const stored = await storedBytesOf(db, userId)
-  if (stored + pushBytes > limits.accountBytes) throw overQuota(stored, pushBytes, limits, 'nothing')
+  if (stored + adds <= limits.accountBytes) return
+  const rows = await db.query<{ event_id: string }>(
+    'SELECT event_id::text AS event_id FROM events WHERE user_id = $1 AND event_id IN (SELECT jsonb_array_elements_text($2::text::jsonb)::uuid)',
+    [userId, JSON.stringify(events.map((event) => event.id))],
+  )
+  const known = new Set(rows.map((row) => row.event_id))
+  adds = events.reduce((sum, event) => (known.has(event.id) ? sum : sum + event.bytes), 0)
+  if (stored + adds > limits.accountBytes) throw overQuota(stored, adds, limits, 'nothing')
 }
 
 /**
@@ -155,10 +168,9 @@ export async function refuseOverQuota(db: Queryable, userId: string, pushBytes: 
  */
 export async function storableProblems(db: Queryable, stamp: Stamp, commits: readonly Commit[], limits: StorageLimits): Promise<Array<string | undefined>> {
   const problems = commits.map((commit) => commitProblem(commit, stamp, limits))
-  let bytes = 0
-  for (const [index, commit] of commits.entries()) {
-    if (problems[index] === undefined) for (const event of commit.events) bytes += eventBytesOf(event, stamp)
-  }
-  await refuseOverQuota(db, stamp.userId, bytes, limits)
+  const sized = commits.flatMap((commit, index) =>
+    problems[index] === undefined ? commit.events.map((event) => ({ id: event.eventId.toLowerCase(), bytes: eventBytesOf(event, stamp) })) : [],
+  )
+  await refuseOverQuota(db, stamp.userId, sized, limits)
   return problems
 }

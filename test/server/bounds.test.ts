@@ -153,6 +153,17 @@ describe.each(ENGINES)('limits of what one account holds, on $name', (engine) =>
     expect(answer.results.map((result) => result.status)).toEqual(['accepted', 'rejected'])
   })
 
+  it('answers a retried push duplicate, not too_large, when its events are stored and the account is full', async () => {
+    const limits = { accountBytes: 10_000 }
+    const stored = body(commit('retried', blob(6_000)))
+    expect((await push(db, alice, stored, { definitions, limits })).results[0]).toMatchObject({ status: 'accepted' })
+    // The first answer was lost: the same push again adds nothing, though 6,000 more would not fit.
+    expect((await push(db, alice, stored, { definitions, limits })).results[0]).toMatchObject({ status: 'duplicate', positions: [0] })
+    // A new event of that size still does not fit.
+    await expect(push(db, alice, body(commit('retried', blob(6_000))), { definitions, limits })).rejects.toMatchObject({ code: 'too_large' })
+    expect(await countEvents(alice)).toBe(1)
+  })
+
   it('refuses a push past the quota whole (413 too_large) and stores nothing of it, even its commits that would fit', async () => {
     const limits = { accountBytes: 10_000 }
     await push(db, alice, body(commit('a', blob(4_000))), { definitions, limits })
