@@ -1,5 +1,5 @@
 // A budget of bytes per account, spent only while others need the server too. A pull costs its
-// account the length of its answer's JSON, a push its body's Content-Length: the server's work
+// account the bytes of its answer's JSON, a push the bytes of its body as read (chunked or not): the server's work
 // for either (reading events, JSON, the socket) grows with them. An account's budget refills at `bytesPerSecond` up
 // to `burstBytes`. While no other account has been served within `othersWithinMs`, no budget
 // binds: a new device catching up on a large history on a quiet server pulls at full speed. While
@@ -78,13 +78,12 @@ export function byteBudget({
       const seconds = Math.max(1, Math.ceil(-account.balance / bytesPerSecond))
       throw rateLimited(seconds, `This account has been served its share for now while others are served too: try again in ${seconds} s.`)
     }
-    const body = Number(c.req.header('content-length') ?? 0)
     try {
       await next()
     } finally {
       const ended = now()
       refill(account, ended)
-      account.balance -= (Number.isSafeInteger(body) && body > 0 ? body : 0) + (charges.get(c) ?? 0)
+      account.balance -= charges.get(c) ?? 0
       const index = recent.findIndex((entry) => entry.userId === userId)
       if (index >= 0) recent.splice(index, 1)
       recent.push({ userId, seen: ended })

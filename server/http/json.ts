@@ -2,6 +2,7 @@
 import type { Context } from 'hono'
 import type { z } from 'zod'
 import { protocolError } from '../protocol'
+import { chargeBytes } from './byteBudget'
 
 /**
  * How deep a body's arrays and objects may nest. The protocol's deepest envelope is a few levels
@@ -40,6 +41,8 @@ export function nestingDepth(text: string, limit = Number.POSITIVE_INFINITY): nu
 
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const text = await c.req.text()
+  // What was read counts against the account's byte budget (./byteBudget), chunked or not.
+  chargeBytes(c, Buffer.byteLength(text))
   if (nestingDepth(text, MAX_DEPTH) > MAX_DEPTH) throw protocolError('invalid', `The body nests deeper than ${MAX_DEPTH} levels.`)
   let body: unknown
   try {

@@ -56,7 +56,7 @@ export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits
 
   routes.get('/pull', oneAccount, budget, async (c) => {
     const text = JSON.stringify(await pull(db, c.var.user.id, c.req.query(), limits))
-    chargeBytes(c, text.length)
+    chargeBytes(c, Buffer.byteLength(text))
     return c.body(text, 200, { 'Content-Type': 'application/json' })
   })
 

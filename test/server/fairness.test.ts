@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { createApp } from '../../server/http'
+import { readJson } from '../../server/http/json'
 import { byteBudget, chargeBytes, type ByteBudget } from '../../server/http/byteBudget'
 import { errorResponse, ProtocolError } from '../../server/http/errors'
 import type { AppEnv } from '../../server/http/session'
@@ -67,16 +69,17 @@ describe('the byte budget per account', () => {
     expect((await send('eve', 10)).status).toBe(429)
   })
 
-  it('charges a push by its body', async () => {
+  it('charges a push by the bytes of its body as read, with no Content-Length too (chunked)', async () => {
     const clock = { ms: 0 }
     const app = new Hono<AppEnv>()
     app.use('*', async (c, next) => {
       c.set('user', { id: c.req.header('x-user')!, email: 'x@example.com' })
       await next()
     })
-    app.post('/push', byteBudget({ ...limits, now: () => clock.ms }), (c) => c.json({ ok: true }, 200))
+    app.post('/push', byteBudget({ ...limits, now: () => clock.ms }), async (c) => c.json({ read: await readJson(c, z.unknown()) }, 200))
     app.onError((error, c) => (error instanceof ProtocolError ? errorResponse(c, error) : c.text('unexpected', 500)))
-    const post = (user: string, bytes: number) => app.request('/push', { method: 'POST', headers: { 'x-user': user, 'content-length': String(bytes) }, body: 'x'.repeat(bytes) })
+    // A JSON string of `bytes` bytes, sent without a Content-Length (as a chunked body is).
+    const post = (user: string, bytes: number) => app.request('/push', { method: 'POST', headers: { 'x-user': user }, body: JSON.stringify('x'.repeat(bytes - 2)) })
     expect((await post('bob', 10)).status).toBe(200)
     expect((await post('eve', 3_000)).status).toBe(200)
     const refused = await post('eve', 10)
