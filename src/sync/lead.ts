@@ -20,8 +20,8 @@ export interface SyncLeadOptions {
 
 /**
  * The projection worker's `onLead` for sync: while this worker leads and its page asked for sync
- * (signed in), the engine runs. Pulled events are announced to every tab; a rebase that took
- * events out of the log rebuilds the deferred projections.
+ * (signed in), the engine runs. Every tab hears what it pulled through its own store; a rebase
+ * that took events out of the log rebuilds the deferred projections.
  */
 export function syncOnLead(options: SyncLeadOptions): LeadHook {
   return (lead) => {
@@ -35,9 +35,10 @@ export function syncOnLead(options: SyncLeadOptions): LeadHook {
       transport: options.transport ?? httpTransport(),
       live: options.live ?? eventSourceLive(),
       onStatus: (status) => post({ type: 'sync-status', status }),
-      onChanged: ({ streams, rewritten, position }) => {
+      // What the engine wrote reaches every tab's store by itself (each store announces its
+      // commits on the database's channel); sync-changed tells what only sync knows.
+      onChanged: ({ streams, rewritten }) => {
         if (rewritten) void lead.rebuildProjections()
-        lead.announceCommitted(position)
         post({ type: 'sync-changed', streams, rewritten })
       },
     })
