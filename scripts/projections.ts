@@ -2,7 +2,9 @@
 // npm run projections -- retry <subscription> all | <global position> | <event id>
 //
 // The operator's view of the server projections' parked events (server/projections/parkedEvents.ts):
-// list them with their error; once the cause is fixed, retry one or all. The database is the
+// list them with their error; once the cause is fixed, retry one or all. A stream's parked events
+// are retried in commit order, stopping at the first that fails again: the events of a stream
+// behind a parked one were parked too (never applied out of order). The database is the
 // server's: DATABASE_URL, else PGlite's folder (KIROKU_DATA_DIR, default .kiroku/db). On
 // PostgreSQL this runs beside the server. PGlite's folder is opened by one process at a time, so
 // with PGlite stop the server first, run this, then start the server again.
@@ -18,6 +20,7 @@ import { parkedEvents, retryParked, serverProjections, type ParkedEvent, type Re
 const USAGE = `Usage:
   npm run projections -- list [<subscription>]
   npm run projections -- retry <subscription> all | <global position> | <event id>
+A stream's parked events are retried in their order (an event named is retried with its stream), stopping at the first that fails again.
 Subscriptions: ${serverProjections.map((projection) => projection.name).join(', ')}`
 
 class UsageError extends Error {}
@@ -62,7 +65,7 @@ async function checkMigrated(db: Db): Promise<void> {
 
 function describeParked(event: ParkedEvent): string {
   return [
-    `  ${event.subscription}  global position ${event.globalPosition}  event ${event.eventId}  ${event.type}`,
+    `  ${event.subscription}  global position ${event.globalPosition}  event ${event.eventId}  ${event.type}  stream ${event.stream}`,
     `    parked ${event.parkedAt.toISOString()}, ${event.attempts} ${event.attempts === 1 ? 'try' : 'tries'}, last ${event.triedAt.toISOString()}`,
     `    ${event.error.code}: ${event.error.message.replace(/\s+/g, ' ')}`,
   ].join('\n')
@@ -107,10 +110,15 @@ async function retry(db: Db, subscription: Subscription, target: string, options
   }
   for (const result of results) {
     const what = `${name}  global position ${result.globalPosition}  event ${result.eventId}  ${result.type}`
-    console.log(result.applied ? `  applied: ${what}` : `  failed again, still parked: ${what}\n    ${result.error!.code}: ${result.error!.message.replace(/\s+/g, ' ')}`)
+    if (result.applied) console.log(`  applied: ${what}`)
+    else if (result.behind) console.log(`  not tried, still parked behind it: ${what}`)
+    else console.log(`  failed again, still parked: ${what}\n    ${result.error!.code}: ${result.error!.message.replace(/\s+/g, ' ')}`)
   }
   const failed = results.filter((result) => !result.applied).length
-  console.log(`${results.length - failed} applied, ${failed} still parked. A retried event was applied after the events that followed it.`)
+  console.log(
+    `${results.length - failed} applied, ${failed} still parked. Each stream's parked events were applied in their order, ` +
+      'after the events of other streams that followed them; a stream stops at the first that fails again.',
+  )
   return failed === 0 ? 0 : 1
 }
 

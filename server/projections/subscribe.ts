@@ -9,13 +9,15 @@
 // appear behind the checkpoint later (Emmett's approach).
 //
 // One event the handler cannot apply must not hold back every later one for ever: it is parked
-// with its error, in the transaction that moves the checkpoint past it (parkedEvents.ts). An error
-// that blames no event (the database unavailable: failures.ts) parks nothing; the runner tries
-// again later, backing off.
+// with its error, in the transaction that moves the checkpoint past it (parkedEvents.ts), and the
+// later events of its stream are parked behind it, so that nothing of that stream is applied out
+// of order; other streams go on. An error that blames no event (the database unavailable:
+// failures.ts) parks nothing; the runner tries again later, backing off. So does a streak of parks
+// with the same error code (a handler's own bug would park every event).
 import type { Db } from '../db/Db'
 import { HEAD_CHANNEL } from '../sync'
 import { logSummary } from './failures'
-import { applyOrPark, type ParkedEvent } from './parkedEvents'
+import { applyOrPark, firstParkedOfStreams, ParkingHalted, type ParkedEvent, type ParkStreak } from './parkedEvents'
 import { EVENT_COLUMNS, toStoredEvent, type EventRow, type Subscription } from './subscription'
 
 export type { StoredEvent, Subscription } from './subscription'
@@ -29,6 +31,14 @@ export interface RunnerOptions {
   maxRetryMs?: number
   /** Where the runner's one-line reports go (default console.error). They never hold event data. */
   log?: (line: string) => void
+  /**
+   * Failures in a row with the same error code (no event applied in between) that the runner
+   * parks (default 20); on the next, it parks no more: that batch rolls back whole (so at most
+   * this many are parked) and the runner backs off as for an unavailable database, with one log
+   * line, until the batch applies (a fixed handler deployed). A handler's bug that fails every
+   * event alike parks that many, not the whole read model.
+   */
+  maxSameErrorParks?: number
 }
 
 export interface Runner {
@@ -47,24 +57,45 @@ export interface CatchUpOptions {
   isStopped?: () => boolean
   /** Called once per event parked, after its transaction committed (default: one line on console.error). */
   onParked?: (parked: ParkedEvent) => void
+  /** The runner's streak of parks with one error code, carried across calls; omitted: no limit. */
+  streak?: ParkStreak
+}
+
+export interface BatchOptions {
+  /** Updated when the batch commits; a batch that would park past its limit throws ParkingHalted. */
+  streak?: ParkStreak
 }
 
 /** The one log line for a parked event: where it is and the error's code, never its data or message. */
 export function parkedLine(parked: ParkedEvent): string {
+  if (parked.behind !== null) {
+    return (
+      `kiroku projection ${parked.subscription}: parked event ${parked.eventId} (${parked.type}, global position ${parked.globalPosition}) ` +
+      `behind the parked event at global position ${parked.behind} of its stream; other streams go on. See it with: npm run projections -- list ${parked.subscription}`
+    )
+  }
   return (
     `kiroku projection ${parked.subscription}: parked event ${parked.eventId} (${parked.type}, global position ${parked.globalPosition}) ` +
     `on error ${parked.error.code}; later events go on. See it with: npm run projections -- list ${parked.subscription}`
   )
 }
 
-/** Reads and applies one batch in one transaction, parking the events that fail on their own. */
-export async function processBatch(db: Db, subscription: Subscription): Promise<BatchResult> {
+/**
+ * Reads and applies one batch in one transaction, parking the events that fail on their own and
+ * those of a stream with an earlier parked event.
+ */
+export async function processBatch(db: Db, subscription: Subscription, options: BatchOptions = {}): Promise<BatchResult> {
   const batchSize = subscription.batchSize ?? 100
-  return db.transaction(async (tx) => {
+  // The streak moves only with a batch that commits.
+  const streak = options.streak === undefined ? undefined : { ...options.streak }
+  const result = await db.transaction(async (tx) => {
     await tx.query('INSERT INTO subscription_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [subscription.name])
     // FOR UPDATE: two processes running the same subscription take turns, never apply a batch twice.
-    const [checkpoint] = await tx.query<{ transaction_id: string; global_position: string | number }>(
-      'SELECT transaction_id::text AS transaction_id, global_position FROM subscription_checkpoints WHERE name = $1 FOR UPDATE',
+    // has_parked, in the same statement: without parked events a batch asks nothing more than before.
+    const [checkpoint] = await tx.query<{ transaction_id: string; global_position: string | number; has_parked: boolean }>(
+      `SELECT c.transaction_id::text AS transaction_id, c.global_position,
+              EXISTS (SELECT 1 FROM parked_events p WHERE p.subscription = c.name) AS has_parked
+       FROM subscription_checkpoints c WHERE c.name = $1 FOR UPDATE OF c`,
       [subscription.name],
     )
     const rows = await tx.query<EventRow>(
@@ -78,7 +109,9 @@ export async function processBatch(db: Db, subscription: Subscription): Promise<
     )
     if (rows.length === 0) return { read: 0, applied: 0, parked: [] }
     const events = rows.map(toStoredEvent)
-    const parked = await applyOrPark(tx, subscription, events)
+    // Only with parked events: which of the batch's streams have any, in one query for the batch.
+    const parkedStreams = checkpoint!.has_parked ? await firstParkedOfStreams(tx, subscription.name, events) : undefined
+    const parked = await applyOrPark(tx, subscription, events, { parkedStreams, streak })
     const last = events[events.length - 1]!
     await tx.query('UPDATE subscription_checkpoints SET transaction_id = $2::xid8, global_position = $3, updated_at = now() WHERE name = $1', [
       subscription.name,
@@ -87,15 +120,17 @@ export async function processBatch(db: Db, subscription: Subscription): Promise<
     ])
     return { read: events.length, applied: events.length - parked.length, parked }
   })
+  if (streak !== undefined) Object.assign(options.streak!, streak)
+  return result
 }
 
 /** Applies batches until none is left that can be read safely; resolves with how many events it applied. */
 export async function catchUp(db: Db, subscription: Subscription, options: CatchUpOptions = {}): Promise<number> {
-  const { isStopped = () => false, onParked = (parked: ParkedEvent) => console.error(parkedLine(parked)) } = options
+  const { isStopped = () => false, onParked = (parked: ParkedEvent) => console.error(parkedLine(parked)), streak } = options
   let total = 0
   for (;;) {
     if (isStopped()) return total
-    const batch = await processBatch(db, subscription)
+    const batch = await processBatch(db, subscription, { streak })
     batch.parked.forEach(onParked)
     total += batch.applied
     if (batch.read < (subscription.batchSize ?? 100)) return total
@@ -108,6 +143,7 @@ export function subscribe(db: Db, subscription: Subscription, options: RunnerOpt
   const maxRetryMs = options.maxRetryMs ?? 30_000
   const log = options.log ?? ((line: string) => console.error(line))
   const prefix = `kiroku projection ${subscription.name}`
+  const streak: ParkStreak = { limit: options.maxSameErrorParks ?? 20, code: null, count: 0 }
   let stopped = false
   let pending = true
   // `wake` ends a poll's wait early (a NOTIFY); `interrupt` ends any wait (stop).
@@ -133,20 +169,30 @@ export function subscribe(db: Db, subscription: Subscription, options: RunnerOpt
   const loop = (async () => {
     await unlistening
     let failures = 0
+    let halted = false
     while (!stopped) {
       if (pending) {
         pending = false
         try {
-          await catchUp(db, subscription, { isStopped: () => stopped, onParked: (parked) => log(parkedLine(parked)) })
+          await catchUp(db, subscription, { isStopped: () => stopped, onParked: (parked) => log(parkedLine(parked)), streak })
           if (failures > 0) log(`${prefix}: running again after ${failures} failed ${failures === 1 ? 'try' : 'tries'}`)
           failures = 0
+          halted = false
         } catch (error) {
           if (stopped) break
           // Not an event's fault (or the checkpoint itself could not move): nothing was parked.
           // Backing off, deaf to NOTIFYs meanwhile: a busy server must not turn each push into a try and a log line.
           failures++
           const waitMs = Math.min(pollMs * 2 ** Math.min(failures - 1, 20), maxRetryMs)
-          log(`${prefix}: failed (${logSummary(error)}); nothing parked, trying again in ${waitMs} ms`)
+          if (!(error instanceof ParkingHalted)) log(`${prefix}: failed (${logSummary(error)}); nothing parked, trying again in ${waitMs} ms`)
+          else if (!halted) {
+            // Once per streak: the same batch fails alike on every try until the handler is fixed.
+            log(
+              `${prefix}: more than ${error.count} events in a row failed on error ${error.errorCode}, a fault of the handler rather than of the events? ` +
+                `Parking stopped: nothing more parked, trying again in ${waitMs} ms, backing off up to ${maxRetryMs} ms`,
+            )
+          }
+          halted = error instanceof ParkingHalted
           await pause(waitMs, false)
           pending = true
           continue

@@ -11,7 +11,7 @@ import type { Db } from '../../server/db/Db'
 import { migrate } from '../../server/db/migrate'
 import { openPglite } from '../../server/db/pglite'
 import { openPostgres } from '../../server/db/postgres'
-import { catchUp, ordersOf, parkedEvents } from '../../server/projections'
+import { catchUp, ordersOf, ordersProjection, parkedEvents } from '../../server/projections'
 import { engines, postgresDatabase, track } from './support/engines'
 
 engines() // the file's PostgreSQL cluster
@@ -106,16 +106,33 @@ describe('npm run projections on PGlite\'s folder', () => {
 })
 
 describe('npm run projections on PostgreSQL (DATABASE_URL)', () => {
-  it('retries one parked event by its global position beside a running server\'s database', async () => {
+  it('retries one parked event by its global position beside a running server\'s database, with the later events of its stream parked behind it, in order', async () => {
     const url = await postgresDatabase()
     const db = track(await openPostgres(url))
     await migrate(db)
     const { userId, eventId, position } = await parkAnOrder(db)
     const env = { DATABASE_URL: url }
-    expect((await script(['list', 'orders'], env)).stdout).toContain(`global position ${position}  event ${eventId}`)
+    expect((await script(['list', 'orders'], env)).stdout).toContain(`global position ${position}  event ${eventId}  Order.Placed  stream Order$o-1`)
     expect(await script(['retry', 'orders', String(position + 1)], env)).toMatchObject({ code: 1, stdout: expect.stringContaining(`Nothing parked for orders at ${position + 1}.`) })
-    expect(await script(['retry', 'orders', String(position)], env)).toMatchObject({ code: 0, stdout: expect.stringContaining('1 applied, 0 still parked') })
+
+    // The order's completion, read by the real projection while its Placed is parked: parked behind it.
+    await db.query("UPDATE streams SET version = 1 WHERE stream = 'Order$o-1'")
+    const [completed] = await db.query<{ p: number }>(
+      `INSERT INTO events (user_id, partition_position, stream, stream_position, event_id, type, data, metadata, client_id)
+       VALUES ($1, 2, 'Order$o-1', 1, $2, 'Order.Completed', '{"orderId":"o-1"}', '{}', 'test') RETURNING global_position::int AS p`,
+      [userId, randomUUID()],
+    )
+    await catchUp(db, ordersProjection, { onParked: () => undefined })
+    const listed = (await script(['list', 'orders'], env)).stdout
+    expect(listed).toContain('2 parked events')
+    expect(listed).toContain(`behind_parked: behind the parked event at global position ${position} of its stream`)
+
+    const retried = await script(['retry', 'orders', String(position)], env)
+    expect(retried).toMatchObject({ code: 0, stderr: '' })
+    expect(retried.stdout).toContain(`applied: orders  global position ${position}  event ${eventId}  Order.Placed`)
+    expect(retried.stdout).toContain(`applied: orders  global position ${completed!.p}`)
+    expect(retried.stdout).toContain('2 applied, 0 still parked')
     expect(await parkedEvents(db)).toEqual([])
-    expect((await ordersOf(db, userId)).map((order) => order.id)).toEqual(['o-1'])
+    expect((await ordersOf(db, userId)).map((order) => [order.id, order.status])).toEqual([['o-1', 'completed']])
   }, 60_000)
 })
