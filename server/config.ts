@@ -8,6 +8,8 @@ import {
   defaultMaxConnections,
   type ConnectionLimits,
 } from './http/listen'
+import { BODIES_IN_FLIGHT } from './http/bodiesInFlight'
+import { DEFAULT_BYTE_BUDGET } from './http/byteBudget'
 
 export interface Config {
   host: string
@@ -32,6 +34,13 @@ export interface Config {
   origins: string[]
   /** Timeouts and caps of the sockets (server/http/listen.ts), each from its KIROKU_* variable. */
   limits: ConnectionLimits
+  /**
+   * One account's share while others are served (server/http/byteBudget.ts): bytes a second
+   * (KIROKU_ACCOUNT_BYTES_PER_SECOND) and at once (KIROKU_ACCOUNT_BURST_BYTES), default 4 MiB each.
+   */
+  byteBudget: { bytesPerSecond: number; burstBytes: number }
+  /** Bytes of request bodies all requests may have the process hold at once (KIROKU_BODIES_IN_FLIGHT, default 256 MiB). */
+  bodiesInFlight: number
 }
 
 export const DEFAULT_DIST = resolve(import.meta.dirname, '..', 'dist')
@@ -88,5 +97,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dist = DEFAULT_
     trustProxy: trustProxy === '1',
     origins: parseOrigins(env.KIROKU_ORIGIN),
     limits: loadLimits(env, trustProxy === '1'),
+    byteBudget: {
+      bytesPerSecond: wholeNumber(env, 'KIROKU_ACCOUNT_BYTES_PER_SECOND', DEFAULT_BYTE_BUDGET.bytesPerSecond, 1),
+      burstBytes: wholeNumber(env, 'KIROKU_ACCOUNT_BURST_BYTES', DEFAULT_BYTE_BUDGET.burstBytes, 1),
+    },
+    bodiesInFlight: wholeNumber(env, 'KIROKU_BODIES_IN_FLIGHT', BODIES_IN_FLIGHT, 1),
   }
 }

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   // Expired sessions go now and then every hour.
   const pruning = startPruning(db)
 
-  const app = createApp({ db, staticDir: config.staticDir, trustProxy: config.trustProxy })
+  const app = createApp({ db, staticDir: config.staticDir, trustProxy: config.trustProxy, syncLimits: { byteBudget: config.byteBudget }, bodiesInFlight: config.bodiesInFlight })
   const fetch = ownHostOnly(app.fetch, { origins: config.origins, trustProxy: config.trustProxy })
   if (config.trustProxy && config.origins.length === 0) {
     console.log('kiroku server: KIROKU_TRUST_PROXY=1 without KIROKU_ORIGIN: any host the proxy forwards is taken as this server\'s; set KIROKU_ORIGIN=https://<your name> to answer to that name only')

@@ -125,6 +125,15 @@ describe('the settings', () => {
     for (const bad of ['shop.example', 'https://shop.example/app', 'ftp://shop.example', 'localhost:8787']) expect(() => loadConfig({ KIROKU_ORIGIN: bad })).toThrow(/KIROKU_ORIGIN/)
   })
 
+  it("reads one account's share and the bodies in flight, 4 MiB a second and at once, and 256 MiB, by default", () => {
+    expect(loadConfig({})).toMatchObject({ byteBudget: { bytesPerSecond: 4 * 1024 * 1024, burstBytes: 4 * 1024 * 1024 }, bodiesInFlight: 256 * 1024 * 1024 })
+    expect(loadConfig({ KIROKU_ACCOUNT_BYTES_PER_SECOND: '1000', KIROKU_ACCOUNT_BURST_BYTES: '2000', KIROKU_BODIES_IN_FLIGHT: '3000' })).toMatchObject({
+      byteBudget: { bytesPerSecond: 1000, burstBytes: 2000 },
+      bodiesInFlight: 3000,
+    })
+    for (const bad of [{ KIROKU_ACCOUNT_BYTES_PER_SECOND: '0' }, { KIROKU_ACCOUNT_BURST_BYTES: 'lots' }, { KIROKU_BODIES_IN_FLIGHT: '-1' }]) expect(() => loadConfig(bad)).toThrow(/KIROKU_/)
+  })
+
   it('reads the connection limits, with defaults below the open-file limit', () => {
     const limits = loadConfig({}).limits
     expect(limits).toMatchObject({ headersTimeoutMs: 10_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 })
