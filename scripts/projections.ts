@@ -10,12 +10,13 @@
 // with PGlite stop the server first, run this, then start the server again.
 import { existsSync } from 'node:fs'
 import { loadConfig } from '../server/config'
-import type { Db } from '../server/db/Db'
-import { DataDirInUse, lockDataDir } from '../server/db/lockDataDir'
-import { migrations } from '../server/db/migrate'
-import { openPglite } from '../server/db/pglite'
-import { openPostgres } from '../server/db/postgres'
-import { parkedEvents, retryParked, serverProjections, type ParkedEvent, type RetryOptions, type Subscription } from '../server/projections'
+import type { Db } from '../src/server/db/Db'
+import { DataDirInUse, lockDataDir } from '../src/server/db/lockDataDir'
+import { migrations } from '../src/server/db/migrate'
+import { openPglite } from '../src/server/db/pglite'
+import { openPostgres } from '../src/server/db/postgres'
+import { parkedEvents, retryParked, type ParkedEvent, type RetryOptions, type Subscription } from '../src/server/projections'
+import { serverProjections } from '../server/shop'
 
 const USAGE = `Usage:
   npm run projections -- list [<subscription>]

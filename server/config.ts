@@ -7,9 +7,9 @@ import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   defaultMaxConnections,
   type ConnectionLimits,
-} from './http/listen'
-import { BODIES_IN_FLIGHT } from './http/bodiesInFlight'
-import { DEFAULT_BYTE_BUDGET } from './http/byteBudget'
+} from '../src/server/http/listen'
+import { BODIES_IN_FLIGHT } from '../src/server/http/bodiesInFlight'
+import { DEFAULT_BYTE_BUDGET } from '../src/server/http/byteBudget'
 
 export interface Config {
   host: string
@@ -29,13 +29,13 @@ export interface Config {
   /**
    * The origins the server is known by besides an IP address or localhost (KIROKU_ORIGIN, comma
    * separated, e.g. `https://shop.example`): a request addressed to any other name is refused
-   * (server/http/guards.ts, `isOwnHost`).
+   * (the server's `origins`).
    */
   origins: string[]
-  /** Timeouts and caps of the sockets (server/http/listen.ts), each from its KIROKU_* variable. */
+  /** Timeouts and caps of the sockets (the library's ConnectionLimits), each from its KIROKU_* variable. */
   limits: ConnectionLimits
   /**
-   * One account's share while others are served (server/http/byteBudget.ts): bytes a second
+   * One account's share while others are served (the library's ByteBudget): bytes a second
    * (KIROKU_ACCOUNT_BYTES_PER_SECOND) and at once (KIROKU_ACCOUNT_BURST_BYTES), default 4 MiB each.
    */
   byteBudget: { bytesPerSecond: number; burstBytes: number }

@@ -5,10 +5,10 @@
 // server's own): a client that never reads its stream gets its heads coalesced, and one whose
 // writes wait too long is dropped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPglite } from '../../server/db/pglite'
-import { createApp, LIVE_PER_USER, type App } from '../../server/http'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPglite } from '../../src/server/db/pglite'
+import { createApp, LIVE_PER_USER, type App } from './support/shopApp'
 import { call, inWaves, openFilesOf, openStream, rssOf, signUpFrom, type Stream } from './support/abuseHttp'
 import { startPostgres, type PostgresCluster } from './support/postgres'
 import { itemAdded, killAll, startServer, type ServerProcess } from './support/serverProcess'

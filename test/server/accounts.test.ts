@@ -1,11 +1,11 @@
 // The account use cases on in-memory PGlite, without HTTP.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { login, logout, pruneExpiredSessions, signup, startPruning, startSession, userOf, type Pruned, type User } from '../../server/accounts'
-import { hashPassword, verifyPassword } from '../../server/accounts/passwords'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPglite } from '../../server/db/pglite'
-import { ProtocolError } from '../../server/protocol'
+import { login, logout, pruneExpiredSessions, signup, startPruning, startSession, userOf, type Pruned, type User } from '../../src/server/accounts'
+import { hashPassword, verifyPassword } from '../../src/server/accounts/passwords'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPglite } from '../../src/server/db/pglite'
+import { ProtocolError } from '../../src/server/protocol'
 
 let db: Db
 beforeAll(async () => {

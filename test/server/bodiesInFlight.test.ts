@@ -4,7 +4,7 @@
 // handled; past the bound the next is 429 rate_limited before anything of it is read. In process,
 // with a bound of 1,000 bytes and bodies that arrive only when the test lets them.
 import { describe, expect, it } from 'vitest'
-import { createApp } from '../../server/http'
+import { createApp } from './support/shopApp'
 import { engines } from './support/engines'
 
 /** A request body of `text` that is sent only once `release` is called. */

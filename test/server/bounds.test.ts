@@ -5,11 +5,11 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import type { Db } from '../../server/db/Db'
-import { migrate, migrations } from '../../server/db/migrate'
-import { eventDefinitionsOf, pull, push, type PushOptions } from '../../server/sync'
-import { PAGE_BYTES } from '../../server/sync/pull'
-import { DEFAULT_STORAGE_LIMITS, eventBytesOf } from '../../server/sync/storable'
+import type { Db } from '../../src/server/db/Db'
+import { migrate, migrations } from './support/shopMigrate'
+import { eventDefinitionsOf, pull, push, type ShopPushOptions as PushOptions } from './support/shopSync'
+import { PAGE_BYTES } from '../../src/server/sync/pull'
+import { DEFAULT_STORAGE_LIMITS, eventBytesOf } from '../../src/server/sync/storable'
 import { defineEvent } from '../../src/eventstore/events'
 import { engines } from './support/engines'
 
@@ -146,7 +146,7 @@ describe.each(ENGINES)('limits of what one account holds, on $name', (engine) =>
   it('bounds a stored event at 256 KiB by default, measured as the server stores it', async () => {
     expect(DEFAULT_STORAGE_LIMITS.eventBytes).toBe(256 * 1024)
     const event = blob(256 * 1024 - 300)
-    const size = eventBytesOf(event, { userId: alice, clientId: 'device-1', recordedAt: new Date() })
+    const size = eventBytesOf(event, { partition: alice, userId: alice, clientId: 'device-1', recordedAt: new Date() })
     expect(size).toBeLessThanOrEqual(256 * 1024)
     expect(size).toBeGreaterThan(256 * 1024 - 400)
     const answer = await push(db, alice, body(commit('fits', event), commit('over', blob(256 * 1024))), { definitions })
@@ -182,7 +182,7 @@ describe.each(ENGINES)('limits of what one account holds, on $name', (engine) =>
     const recordedAt = new Date('2026-11-30T10:00:00.000Z')
     const events = [blob(100), blob(2_000)]
     await push(db, alice, body(commit('a', ...events)), { definitions, now: () => recordedAt })
-    const expected = events.reduce((sum, event) => sum + eventBytesOf(event, { userId: alice, clientId: 'device-1', recordedAt }), 0)
+    const expected = events.reduce((sum, event) => sum + eventBytesOf(event, { partition: alice, userId: alice, clientId: 'device-1', recordedAt }), 0)
     expect(await storedBytes(alice)).toBe(expected)
     expect(await storedBytes(bob)).toBe(0)
   })

@@ -2,9 +2,9 @@
 // ordering under concurrency only on PostgreSQL (PGlite runs one query at a time).
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPostgres } from '../../server/db/postgres'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPostgres } from '../../src/server/db/postgres'
 import { engines, postgresDatabase, track } from './support/engines'
 
 const ENGINES = engines()
@@ -36,19 +36,20 @@ async function count(db: Db, table: 'users' | 'schema_migrations'): Promise<numb
 }
 
 describe.each(ENGINES)('the database port on $name', (engine) => {
-  it('applies 001 once: a second migrate applies nothing', async () => {
+  it('applies the server\'s migrations, then the app\'s, once: a second migrate applies nothing', async () => {
     const db = await engine.open({ migrated: false })
-    expect(await migrate(db)).toEqual(['001_init.sql', '002_orders.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql'])
+    expect(await migrate(db)).toEqual(['001_init.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql', '008_app_identities.sql', 'orders/001_orders.sql'])
     expect(await migrate(db)).toEqual([])
     expect(await db.query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: '001_init.sql' },
-      { version: 2, name: '002_orders.sql' },
       { version: 3, name: '003_login_attempts.sql' },
       { version: 4, name: '004_attempt_windows.sql' },
       { version: 5, name: '005_parked_events.sql' },
       { version: 6, name: '006_event_sizes.sql' },
       { version: 7, name: '007_private_ids.sql' },
+      { version: 8, name: '008_app_identities.sql' },
     ])
+    expect(await db.query('SELECT name FROM app_migrations')).toEqual([{ name: 'orders/001_orders.sql' }])
     expect(await count(db, 'users')).toBe(0)
   })
 
@@ -152,7 +153,8 @@ describe('the database port on PostgreSQL only', () => {
     const url = await postgresDatabase()
     const [one, two] = [track(await openPostgres(url)), track(await openPostgres(url))]
     const applied = await Promise.all([migrate(one), migrate(two)])
-    expect(applied.flat()).toEqual(['001_init.sql', '002_orders.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql'])
+    expect(applied.flat()).toEqual(['001_init.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql', '008_app_identities.sql', 'orders/001_orders.sql'])
     expect(await count(one, 'schema_migrations')).toBe(7)
+    expect(await one.query('SELECT name FROM app_migrations')).toEqual([{ name: 'orders/001_orders.sql' }])
   })
 })

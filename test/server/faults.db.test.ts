@@ -2,9 +2,9 @@
 // test, faults.test.ts): a connection the database drops while a transaction holds it, or while
 // it LISTENs, must not end the process with an unhandled 'error', and LISTEN must come back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPostgres } from '../../server/db/postgres'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPostgres } from '../../src/server/db/postgres'
 import { startPostgres, type PostgresCluster } from './support/postgres'
 
 let cluster: PostgresCluster | undefined

@@ -1,13 +1,13 @@
 // The HTTP app black-box over loopback: the real app on @hono/node-server, in-memory PGlite.
 import { describe, expect, it } from 'vitest'
-import { MAX_BODY, requireUser } from '../../server/http'
+import { MAX_BODY, requireUser } from './support/shopApp'
 import { loopbackServer } from './support/loopback'
 
 const server = loopbackServer({
   // A fixed clock: the rate limit's attempts all fall in one minute's window.
   auth: { loginAttemptsPerMinute: 3, now: () => new Date('2026-11-30T10:00:30.000Z') },
   // Stands in for a route behind the session: mounted behind requireUser.
-  mount: (api, { db }) => {
+  routes: (api, { db }) => {
     api.use('/api/sync/*', requireUser(db))
     api.get('/api/sync/whoami', (c) => c.json({ id: c.var.user.id }))
   },

@@ -8,11 +8,11 @@ import { serve, type ServerType } from '@hono/node-server'
 import { randomUUID } from 'node:crypto'
 import { inspect } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPglite } from '../../server/db/pglite'
-import { createApp } from '../../server/http'
-import { REQUESTS_PER_ACCOUNT } from '../../server/http/limits'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPglite } from '../../src/server/db/pglite'
+import { createApp } from './support/shopApp'
+import { REQUESTS_PER_ACCOUNT } from '../../src/server/http/limits'
 import { signUp } from './support/loopback'
 
 const MiB = 1024 * 1024
@@ -66,7 +66,7 @@ beforeAll(async () => {
   const app = createApp({
     db: held,
     syncLimits: LIMITS,
-    mount: (app) =>
+    routes: (app) =>
       app.get('/api/test/fails', () => {
         // As a database error carries them: the statement, its parameters, the row's detail.
         throw Object.assign(new Error('value out of range'), { code: '22008', detail: 'Failing row contains (SECRET-ROW)', query: 'INSERT … SECRET-QUERY', parameters: ['SECRET-PARAMETER'] })

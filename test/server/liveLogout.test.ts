@@ -3,10 +3,10 @@
 // session ends at the next heartbeat, and reconnecting is then 401 `unauthenticated`. Streams of
 // the user's other sessions go on. In process: the app over app.request, on both engines.
 import { describe, expect, it } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPostgres } from '../../server/db/postgres'
-import { createApp, type App } from '../../server/http'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPostgres } from '../../src/server/db/postgres'
+import { createApp, type App } from './support/shopApp'
 import { engines, postgresDatabase, track } from './support/engines'
 import { itemAdded } from './support/serverProcess'
 

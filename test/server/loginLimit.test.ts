@@ -3,11 +3,11 @@
 // refusal says when to come back (Retry-After), and the pruning deletes the windows that have
 // ended. Addresses come from X-Forwarded-For (an app that trusts its proxy), on a fixed clock.
 import { describe, expect, it, vi } from 'vitest'
-import { countAttempts, countLoginAttempt, LOGIN_WINDOW_MS, pruneLoginAttempts, SIGNUP_WINDOW_MS, startPruning, type Pruned } from '../../server/accounts'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPostgres } from '../../server/db/postgres'
-import { createApp, type App } from '../../server/http'
+import { countAttempts, countLoginAttempt, LOGIN_WINDOW_MS, pruneLoginAttempts, SIGNUP_WINDOW_MS, startPruning, type Pruned } from '../../src/server/accounts'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPostgres } from '../../src/server/db/postgres'
+import { createApp, type App } from './support/shopApp'
 import { engines, postgresDatabase, track } from './support/engines'
 
 const ENGINES = engines()

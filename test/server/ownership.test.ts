@@ -5,11 +5,11 @@
 // another account's events or streams.
 import { randomUUID } from 'node:crypto'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { login, signup } from '../../server/accounts'
-import type { Db } from '../../server/db/Db'
-import { createApp } from '../../server/http'
-import { ProtocolError } from '../../server/protocol'
-import { pull, push } from '../../server/sync'
+import { login, signup } from '../../src/server/accounts'
+import type { Db } from '../../src/server/db/Db'
+import { createApp } from './support/shopApp'
+import { ProtocolError } from '../../src/server/protocol'
+import { pull, push } from './support/shopSync'
 import { engines } from './support/engines'
 
 const ENGINES = engines()

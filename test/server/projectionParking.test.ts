@@ -6,7 +6,7 @@
 // (past the push's own check), wedge nothing.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Db, Queryable, Row } from '../../server/db/Db'
+import type { Db, Queryable, Row } from '../../src/server/db/Db'
 import {
   BEHIND_PARKED,
   catchUp,
@@ -20,7 +20,7 @@ import {
   type ParkStreak,
   type StoredEvent,
   type Subscription,
-} from '../../server/projections'
+} from './support/shopProjections'
 import { engines } from './support/engines'
 
 const ENGINES = engines()

@@ -3,9 +3,9 @@
 // Then GET /api/orders over loopback on PGlite, kept by the orders projection.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Queryable } from '../../server/db/Db'
-import { catchUp, ordersProjection, subscribe, type StoredEvent, type Subscription } from '../../server/projections'
-import { push } from '../../server/sync'
+import type { Queryable } from '../../src/server/db/Db'
+import { catchUp, ordersProjection, subscribe, type StoredEvent, type Subscription } from './support/shopProjections'
+import { push } from './support/shopSync'
 import { engines } from './support/engines'
 import { loopbackServer, signUp as signUpAt } from './support/loopback'
 

@@ -4,10 +4,10 @@
 // in-memory PGlite, called with app.request (no socket: the peer's address is 'unknown').
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPglite } from '../../server/db/pglite'
-import { createApp, type App } from '../../server/http'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPglite } from '../../src/server/db/pglite'
+import { createApp, type App } from './support/shopApp'
 
 let db: Db
 let trusting: App

@@ -2,7 +2,7 @@
 // show a race): many devices of one user pushing to one stream at once.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { pull, push, type CommitResult } from '../../server/sync'
+import { pull, push, type CommitResult } from './support/shopSync'
 import { engines } from './support/engines'
 
 const postgres = engines().find((engine) => engine.name === 'postgres')!

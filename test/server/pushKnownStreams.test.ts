@@ -3,10 +3,10 @@
 // domain's check still sees the whole stream as stored: after another process's commits, and
 // after the database under the same handle was made anew.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Db } from '../../server/db/Db'
-import { migrate } from '../../server/db/migrate'
-import { openPostgres } from '../../server/db/postgres'
-import { push } from '../../server/sync'
+import type { Db } from '../../src/server/db/Db'
+import { migrate } from './support/shopMigrate'
+import { openPostgres } from '../../src/server/db/postgres'
+import { push } from './support/shopSync'
 import { engines, postgresDatabase } from './support/engines'
 
 engines()

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import type { Db } from '../../server/db/Db'
-import { eventDefinitionsOf, pull, push } from '../../server/sync'
-import { dateProblem, DEFAULT_STORAGE_LIMITS, isStorableText, unstorablePath } from '../../server/sync/storable'
+import type { Db } from '../../src/server/db/Db'
+import { eventDefinitionsOf, pull, push } from './support/shopSync'
+import { dateProblem, DEFAULT_STORAGE_LIMITS, isStorableText, unstorablePath } from '../../src/server/sync/storable'
 import { defineEvent } from '../../src/eventstore/events'
 import { engines } from './support/engines'
 

@@ -2,9 +2,9 @@
 // and a real PostgreSQL.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import type { Db } from '../../server/db/Db'
-import { ProtocolError } from '../../server/protocol'
-import { domainEventDefinitions, eventDefinitionsOf, HEAD_CHANNEL, pull, push } from '../../server/sync'
+import type { Db } from '../../src/server/db/Db'
+import { ProtocolError } from '../../src/server/protocol'
+import { domainEventDefinitions, eventDefinitionsOf, HEAD_CHANNEL, pull, push } from './support/shopSync'
 import { defineEvent } from '../../src/eventstore/events'
 import { engines } from './support/engines'
 

@@ -2,7 +2,7 @@
 // pushes a cart event, pulls it back and hears the head move live; nobody else sees it.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { HEAD_CHANNEL } from '../../server/sync'
+import { HEAD_CHANNEL } from './support/shopSync'
 import { loopbackServer, signUp as signUpAt } from './support/loopback'
 
 const server = loopbackServer()

@@ -3,7 +3,7 @@
 // into it; and the exactly-once count of what a run stored.
 import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
-import { migrations } from '../../../server/db/migrate'
+import { migrations } from '../../../test/server/support/shopMigrate'
 
 /** `url` with another database name. */
 export function databaseUrl(url: string, database: string): string {

@@ -2,7 +2,7 @@
 // parameters the server's code sends, then the statement itself. Inside a transaction the
 // explained run is undone by a savepoint (it executes: an INSERT would be stored twice), so the
 // code under it sees only its own statement's effect.
-import type { Db, Queryable, Row } from '../../../server/db/Db'
+import type { Db, Queryable, Row } from '../../../src/server/db/Db'
 
 export interface Plan {
   sql: string

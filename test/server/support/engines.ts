@@ -3,10 +3,10 @@
 // database: on PostgreSQL a new database in the file's cluster; on PGlite the file's one instance
 // with its public schema dropped and made again (a new in-memory PGlite takes seconds to initdb).
 import { afterAll, beforeAll } from 'vitest'
-import type { Db } from '../../../server/db/Db'
-import { migrate } from '../../../server/db/migrate'
-import { openPglite } from '../../../server/db/pglite'
-import { openPostgres } from '../../../server/db/postgres'
+import type { Db } from '../../../src/server/db/Db'
+import { migrate } from './shopMigrate'
+import { openPglite } from '../../../src/server/db/pglite'
+import { openPostgres } from '../../../src/server/db/postgres'
 import { startPostgres, type PostgresCluster } from './postgres'
 
 export interface Engine {

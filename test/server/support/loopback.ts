@@ -3,10 +3,10 @@
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, expect } from 'vitest'
-import type { Db } from '../../../server/db/Db'
-import { migrate } from '../../../server/db/migrate'
-import { openPglite } from '../../../server/db/pglite'
-import { createApp, type AppOptions } from '../../../server/http'
+import type { Db } from '../../../src/server/db/Db'
+import { migrate } from './shopMigrate'
+import { openPglite } from '../../../src/server/db/pglite'
+import { createApp, type AppOptions } from './shopApp'
 
 export interface Loopback {
   /** `http://127.0.0.1:<port>`, once beforeAll has run. */
@@ -19,7 +19,7 @@ export interface Loopback {
  * runs once it is open (e.g. to start a projection runner) and may return what to stop first.
  */
 export function loopbackServer(
-  options: Omit<AppOptions, 'db'> = {},
+  options: Omit<AppOptions, 'db' | 'rules'> & Partial<Pick<AppOptions, 'rules'>> = {},
   started?: (db: Db) => { stop(): Promise<void> } | void,
 ): Loopback {
   let server: ServerType | undefined

@@ -2,10 +2,10 @@
 // reached through the engine's HTTP transport with Hono's app.request standing in for fetch, and a
 // network each device can cut. Each device is a shop store (fake-indexeddb) with its own engine.
 import { afterAll, beforeAll } from 'vitest'
-import type { Db } from '../../../server/db/Db'
-import { migrate } from '../../../server/db/migrate'
-import { openPglite } from '../../../server/db/pglite'
-import { createApp, type App } from '../../../server/http'
+import type { Db } from '../../../src/server/db/Db'
+import { migrate } from '../../server/support/shopMigrate'
+import { openPglite } from '../../../src/server/db/pglite'
+import { createApp, type App } from '../../server/support/shopApp'
 import { AggregateRepository, type EventStore, type RecordedEvent } from '../../../src/eventstore'
 import { httpTransport, SyncEngine, type SyncDefinition, type SyncTransport } from '../../../src/sync'
 import { shopDatabase, shopSync } from '../../../src/worker/shopSync'

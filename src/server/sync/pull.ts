@@ -2,6 +2,7 @@
 // order; positions are gapless per user, so `after` is a safe cursor. A page is bounded in events
 // (`limit`) and in bytes (`pageBytes`), and it is cut in the database: node never holds more.
 import type { Db } from '../db/Db'
+import { accountOf, type Account } from './account'
 import { parsePullQuery } from './envelope'
 import { headOf } from './push'
 
@@ -63,11 +64,12 @@ const PAGE = `
 
 /** The user's events after `after` (at most `limit`, see parsePullQuery, and at most `pageBytes`);
  * throws an `invalid` ProtocolError for a malformed query. */
-export async function pull(db: Db, userId: string, query: unknown, options: PullOptions = {}): Promise<PullResult> {
+export async function pull(db: Db, reader: string | Account, query: unknown, options: PullOptions = {}): Promise<PullResult> {
   const { after, limit } = parsePullQuery(query)
+  const { partition } = accountOf(reader)
   // Head first, and no event past it: the page and hasMore agree even while others push.
-  const head = await headOf(db, userId)
-  const rows = await db.query<EventRow>(PAGE, [userId, after, head, limit, options.pageBytes ?? PAGE_BYTES])
+  const head = await headOf(db, partition)
+  const rows = await db.query<EventRow>(PAGE, [partition, after, head, limit, options.pageBytes ?? PAGE_BYTES])
   const events = rows.map((row) => ({
     position: Number(row.partition_position),
     stream: row.stream,

@@ -34,6 +34,9 @@ export const storageLimitsOf = (limits: Partial<StorageLimits> = {}): StorageLim
 
 /** What the server writes into every event's metadata (append.ts), overwriting the client's. */
 export interface Stamp {
+  /** The partition the events go to (its quota counts them). */
+  partition: string
+  /** The author's id as the app knows it. */
   userId: string
   clientId: string
   recordedAt: Date
@@ -171,6 +174,6 @@ export async function storableProblems(db: Queryable, stamp: Stamp, commits: rea
   const sized = commits.flatMap((commit, index) =>
     problems[index] === undefined ? commit.events.map((event) => ({ id: event.eventId.toLowerCase(), bytes: eventBytesOf(event, stamp) })) : [],
   )
-  await refuseOverQuota(db, stamp.userId, sized, limits)
+  await refuseOverQuota(db, stamp.partition, sized, limits)
   return problems
 }

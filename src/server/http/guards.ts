@@ -6,7 +6,6 @@
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, MiddlewareHandler } from 'hono'
 import { protocolError } from '../protocol'
-import type { App } from './app'
 import type { AppEnv } from './session'
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -70,18 +69,17 @@ export function isOwnHost(origin: string, policy: HostPolicy): boolean {
 }
 
 /**
- * `fetch`, except for a request addressed to a name that is not the server's (`isOwnHost`):
- * every method, GETs too, is answered 403 `bad_origin` before any route. A rebinding page gets
- * no cookie of the server's (cookies belong to the name the browser used), but it could read
- * what /api answers without one and hold the server's live streams and sockets; a real client
- * never names the server by a name it does not have.
+ * A request addressed to a name that is not the server's (`isOwnHost`): every method, GETs too,
+ * is answered 403 `bad_origin` before any route. A rebinding page gets no cookie of the server's
+ * (cookies belong to the name the browser used), but it could read what /api answers without
+ * one and hold the server's live streams and sockets; a real client never names the server by a
+ * name it does not have.
  */
-export function ownHostOnly(fetch: App['fetch'], policy: HostPolicy): App['fetch'] {
-  return (request, env, context) => {
-    const origin = addressedOrigin(request, policy.trustProxy)
-    if (isOwnHost(origin, policy)) return fetch(request, env, context)
-    const refusal = protocolError('bad_origin', `This server does not answer to the name ${new URL(origin).host}; its operator lists the names it has in KIROKU_ORIGIN.`)
-    return Response.json(refusal.toJSON(), { status: refusal.status })
+export function ownHostOnly(policy: HostPolicy): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const origin = addressedOrigin(c.req.raw, policy.trustProxy)
+    if (!isOwnHost(origin, policy)) throw protocolError('bad_origin', `This server does not answer to the name ${new URL(origin).host}; its operator lists the names it has in its origins.`)
+    await next()
   }
 }
 

@@ -1,11 +1,12 @@
 // The per-user order history: a read model of Order.Placed and Order.Completed, kept by a server
-// subscription and served by GET /api/orders. Event data is stored as the client sent it (the
+// projection (its table made by ./001_orders.sql) and served by GET /api/orders (./routes.ts). Event data is stored as the client sent it (the
 // domain's order events have no schema), so the handler reads it defensively. Its times are the
 // server's (recordedAt): the client's metadata.timestamp is only its claim, and a date JavaScript
 // accepts (year +275760, year 0) can be one PostgreSQL's timestamptz cannot hold.
-import type { Queryable } from '../db/Db'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { OrderCompleted, OrderPlaced, type OrderLine } from '../../src/domain/order/events'
-import type { StoredEvent, Subscription } from './subscribe'
+import type { Queryable, ServerProjection, StoredEvent } from '../../src/server'
 
 export interface OrderView {
   id: string
@@ -28,9 +29,10 @@ function orderIdOf(data: unknown): string | null {
   return typeof orderId === 'string' && orderId.length > 0 ? orderId : null
 }
 
-export const ordersProjection: Subscription = {
+export const ordersProjection: ServerProjection = {
   name: 'orders',
   batchSize: 100,
+  migrations: [{ name: 'orders/001_orders.sql', sql: readFileSync(join(import.meta.dirname, '001_orders.sql'), 'utf8') }],
   async handle(events, tx) {
     for (const event of events) {
       const orderId = orderIdOf(event.data)
@@ -42,11 +44,11 @@ export const ordersProjection: Subscription = {
           `INSERT INTO orders (user_id, order_id, status, lines, subtotal, discount, total, placed_at, placed_position)
            VALUES ($1, $2, 'placed', $3::text::jsonb, $4, $5, $6, $7, $8)
            ON CONFLICT (user_id, order_id) DO NOTHING`,
-          [event.userId, orderId, JSON.stringify(lines), amount(data.subtotal), amount(data.discount), amount(data.total), recordedAt(event), event.globalPosition],
+          [event.partition, orderId, JSON.stringify(lines), amount(data.subtotal), amount(data.discount), amount(data.total), recordedAt(event), event.globalPosition],
         )
       } else if (event.type === OrderCompleted.type) {
         await tx.query(`UPDATE orders SET status = 'completed', completed_at = $3 WHERE user_id = $1 AND order_id = $2 AND status = 'placed'`, [
-          event.userId,
+          event.partition,
           orderId,
           recordedAt(event),
         ])
@@ -68,11 +70,11 @@ type OrderRow = {
 
 const iso = (value: Date | string) => (value instanceof Date ? value : new Date(value)).toISOString()
 
-/** The user's orders, newest first: by time of record, then (orders pushed together) by commit. */
-export async function ordersOf(db: Queryable, userId: string): Promise<OrderView[]> {
+/** The orders of a partition (a user's own), newest first: by time of record, then (orders pushed together) by commit. */
+export async function ordersOf(db: Queryable, partition: string): Promise<OrderView[]> {
   const rows = await db.query<OrderRow>(
     'SELECT order_id, status, lines, subtotal, discount, total, placed_at, completed_at FROM orders WHERE user_id = $1 ORDER BY placed_at DESC, placed_position DESC',
-    [userId],
+    [partition],
   )
   return rows.map((row) => ({
     id: row.order_id,

@@ -2,11 +2,15 @@
 // events table read in commit order.
 
 import type { Queryable } from '../db/Db'
+import type { AppMigration } from '../db/migrate'
 
 export interface StoredEvent {
   globalPosition: number
   /** The writing transaction's id (xid8, as text: it can exceed 2^53). */
   transactionId: string
+  /** The partition it is in: one account's own (a read model keyed by it serves that account's routes). */
+  partition: string
+  /** Its author: the user id as the app knows it (`metadata.userId`). */
   userId: string
   stream: string
   streamPosition: number
@@ -21,6 +25,11 @@ export interface StoredEvent {
 export interface Subscription {
   /** The checkpoint's name: one per read model, stable across restarts. */
   name: string
+  /**
+   * The tables it owns, made and changed by these migrations, applied in order once each at start
+   * (after the server's own), each named uniquely and never edited once released.
+   */
+  migrations?: readonly AppMigration[]
   /** Events per transaction (default 100). */
   batchSize?: number
   /**
@@ -52,7 +61,8 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   return {
     globalPosition: Number(row.global_position),
     transactionId: row.transaction_id,
-    userId: String(row.user_id),
+    partition: String(row.user_id),
+    userId: typeof row.metadata?.userId === 'string' ? row.metadata.userId : String(row.user_id),
     stream: row.stream,
     streamPosition: Number(row.stream_position),
     eventId: row.event_id,

@@ -1,32 +1,32 @@
 // Push: the use case behind `POST /api/sync/push`. Each commit is checked and stored atomically in
 // its own transaction, in order; a commit after a failed one to the same stream is `blocked`.
-import { checkStreamEvents, type DomainEvent, streamTypeOf } from '../../src/domain/checkEvents'
-import { DomainError } from '../../src/domain/DomainError'
-import { ownerNamedBy, streamsReadBy } from '../../src/domain/streamCategories'
-import { EventStoreError } from '../../src/eventstore/errors'
 import type { Db, Queryable } from '../db/Db'
+import { accountOf, type Account } from './account'
 import { appendToStream } from './append'
+import type { CheckedEvent, Rules } from './appRules'
 import { type Commit, parsePushBody } from './envelope'
-import { domainEventDefinitions, type EventDefinitions } from './eventDefinitions'
 import { type CommitResult, type PushResult, rejected } from './results'
 import { storableProblems, storageLimitsOf, type StorageLimits } from './storable'
 
+type DomainEvent = CheckedEvent
+
 export interface PushOptions {
-  /** The event types accepted, by type (default: the domain's). */
-  definitions?: EventDefinitions
+  /** The app's rules: the event types accepted (their definitions) and what each stream category allows. */
+  rules: Rules
   now?: () => Date
   /** What one event and one account may hold, and the dates accepted (server/sync/storable.ts). */
   limits?: Partial<StorageLimits>
 }
 
-/** Checks and stores `body`'s commits for `userId`; throws an `invalid` ProtocolError for a malformed
- * envelope, in which case nothing is stored. */
-export async function push(db: Db, userId: string, body: unknown, options: PushOptions = {}): Promise<PushResult> {
+/** Checks and stores `body`'s commits for the account (a user id: its own partition's); throws an
+ * `invalid` ProtocolError for a malformed envelope, in which case nothing is stored. */
+export async function push(db: Db, writer: string | Account, body: unknown, options: PushOptions): Promise<PushResult> {
   const { clientId, commits } = parsePushBody(body)
-  const context = { userId, clientId, definitions: options.definitions ?? domainEventDefinitions, now: options.now ?? (() => new Date()), known: knownStreamsOf(db), limits: storageLimitsOf(options.limits) }
+  const account = accountOf(writer)
+  const context: Context = { account, clientId, rules: options.rules, now: options.now ?? (() => new Date()), known: knownStreamsOf(db), limits: storageLimitsOf(options.limits) }
   // What PostgreSQL cannot hold is its commit's `rejected: invalid`, judged before any statement
   // sees it; the rest must fit the account's quota, or the whole push is refused (413).
-  const problems = await storableProblems(db, { userId, clientId, recordedAt: context.now() }, commits, context.limits)
+  const problems = await storableProblems(db, { partition: account.partition, userId: account.id, clientId, recordedAt: context.now() }, commits, context.limits)
   const failedStreams = new Set<string>()
   const results: CommitResult[] = []
   // The head as the last commit's transaction left it (read under the partition's lock); a push
@@ -45,19 +45,19 @@ export async function push(db: Db, userId: string, body: unknown, options: PushO
     if (result.status !== 'accepted' && result.status !== 'duplicate') failedStreams.add(commit.stream)
     results.push(result)
   }
-  return { results, head: head ?? (await headOf(db, userId)) }
+  return { results, head: head ?? (await headOf(db, account.partition)) }
 }
 
-/** The user's last partition position (0 before their first event). */
-export async function headOf(db: Queryable, userId: string): Promise<number> {
-  const [row] = await db.query<{ head: string | number }>('SELECT head FROM partitions WHERE user_id = $1', [userId])
+/** The partition's last position (0 before its first event). */
+export async function headOf(db: Queryable, partition: string): Promise<number> {
+  const [row] = await db.query<{ head: string | number }>('SELECT head FROM partitions WHERE user_id = $1', [partition])
   return row === undefined ? 0 : Number(row.head)
 }
 
 interface Context {
-  userId: string
+  account: Account
   clientId: string
-  definitions: EventDefinitions
+  rules: Rules
   now: () => Date
   known: KnownStreams
   limits: StorageLimits
@@ -108,16 +108,16 @@ const knownStreamsOf = (db: Db): KnownStreams => {
   return known
 }
 
-/** Locks the user's partition (made by their first push) and resolves with its head. Every write
- * of this user's partition and streams holds this lock: head and their streams' versions hold still. */
-async function lockPartition(tx: Queryable, userId: string): Promise<number> {
-  const lock = () => tx.query<{ head: string | number }>('SELECT head FROM partitions WHERE user_id = $1 FOR UPDATE', [userId])
-  let [partition] = await lock()
-  if (partition === undefined) {
-    await tx.query('INSERT INTO partitions (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [userId])
-    ;[partition] = await lock()
+/** Locks the partition (made by its first push) and resolves with its head. Every write of the
+ * partition and its streams holds this lock: head and its streams' versions hold still. */
+async function lockPartition(tx: Queryable, partition: string): Promise<number> {
+  const lock = () => tx.query<{ head: string | number }>('SELECT head FROM partitions WHERE user_id = $1 FOR UPDATE', [partition])
+  let [row] = await lock()
+  if (row === undefined) {
+    await tx.query('INSERT INTO partitions (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING', [partition])
+    ;[row] = await lock()
   }
-  return Number(partition!.head)
+  return Number(row!.head)
 }
 
 type StateRow = {
@@ -148,20 +148,21 @@ const COMMIT_STATE = `
     FROM (VALUES (1)) AS one LEFT JOIN streams s ON s.stream = $1::text`
 
 async function pushCommit(tx: Queryable, context: Context, commit: Commit): Promise<{ result: CommitResult; head: number; stored?: KnownStream }> {
-  const { userId, known } = context
+  const { account, known, rules } = context
+  const partition = account.partition
   const { stream, events } = commit
-  const head = await lockPartition(tx, userId)
+  const head = await lockPartition(tx, partition)
   const done = (result: CommitResult) => ({ result, head })
 
   // A stream named after a user is that user's alone, stored or not: decided before anything is
   // read, so the answer tells nothing of it, and no name is taken before its owner comes.
-  const namedOwner = ownerNamedBy(stream)
-  if (namedOwner !== undefined && namedOwner !== userId) return done(rejected('forbidden', notYours(stream)))
+  const namedOwner = rules.ownerNamedBy(stream)
+  if (namedOwner !== undefined && namedOwner !== account.id) return done(rejected('forbidden', notYours(stream)))
 
   const ids = events.map((event) => event.eventId.toLowerCase())
-  const type = streamTypeOf(stream, events)
-  const cached = type === undefined ? undefined : known.get(stream)
-  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), type !== undefined, cached?.version ?? -1, userId])
+  const governed = rules.governs(stream, events)
+  const cached = governed ? known.get(stream) : undefined
+  const [state] = await tx.query<StateRow>(COMMIT_STATE, [stream, JSON.stringify(ids), governed, cached?.version ?? -1, partition])
   const { owner, duplicates } = state!
   let stored = state!.stored ?? []
   if (cached !== undefined) {
@@ -173,14 +174,14 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
     }
   }
   // Ownership before anything else: another user's stream reveals nothing, not even duplicates.
-  if (owner !== null && owner !== userId) return done(rejected('forbidden', notYours(stream)))
+  if (owner !== null && owner !== partition) return done(rejected('forbidden', notYours(stream)))
 
   if (new Set(ids).size !== ids.length) return done(rejected('duplicate_event', 'The commit names one event id more than once.'))
   const duplicate = duplicateOf(stream, ids, duplicates)
   if (duplicate !== undefined) return done(duplicate)
 
   for (const event of events) {
-    const definition = context.definitions.get(event.type)
+    const definition = rules.definitions.get(event.type)
     if (definition === undefined) return done(rejected('unknown_type', `The event type ${event.type} is unknown.`))
     try {
       definition.parse(event.data, event.eventId)
@@ -195,14 +196,14 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
   if (!fits) return done({ status: 'conflict', stream, expected, actual: version })
 
   // The domain's own rules, on the stream's stored events then the new ones (as the browser checks them).
-  const refusal = await domainRefusal(tx, userId, stream, stored, events)
+  const refusal = governed ? await domainRefusal(tx, rules, partition, stream, stored, events) : undefined
   if (refusal !== undefined) return done(rejected('invalid', refusal))
 
-  const appended = await appendToStream(tx, { userId, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now(), limits: context.limits })
+  const appended = await appendToStream(tx, { partition, userId: account.id, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now(), limits: context.limits })
   if (appended === null) return done(rejected('forbidden', notYours(stream)))
   // What the stream holds once this commits (push() keeps it only then).
   const after: KnownStream | undefined =
-    type === undefined ? undefined : { version: version + events.length, lastId: ids.at(-1)!, events: [...stored, ...events.map(({ type, data }) => ({ type, data }))] }
+    !governed ? undefined : { version: version + events.length, lastId: ids.at(-1)!, events: [...stored, ...events.map(({ type, data }) => ({ type, data }))] }
   return { result: { status: 'accepted', ...appended }, head: appended.head, stored: after }
 }
 
@@ -212,21 +213,22 @@ const notYours = (stream: string): string => `This account may not write to the 
 const storedEventsOf = (tx: Queryable, stream: string): Promise<DomainEvent[]> =>
   tx.query<{ type: string; data: unknown }>('SELECT type, data FROM events WHERE stream = $1 ORDER BY stream_position', [stream])
 
-/** Why the domain refuses the commit's events (a DomainError's message), or undefined when it takes them. */
-async function domainRefusal(tx: Queryable, userId: string, stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[]): Promise<string | undefined> {
-  if (streamTypeOf(stream, events) === undefined) return undefined
-  // The other streams the rules read (an order's cart), of this user only: another user's stream
-  // is as missing as one nobody wrote, and a rule fails when what it needs is missing.
+/** Why the app's rules refuse the commit's events (the refusal's message), or undefined when they take them. */
+async function domainRefusal(tx: Queryable, rules: Rules, partition: string, stream: string, stored: readonly DomainEvent[], events: readonly DomainEvent[]): Promise<string | undefined> {
+  // The other streams the rules read (say, the stream another one was made from), of this
+  // partition only: another partition's stream is as missing as one nobody wrote, and a rule
+  // fails when what it needs is missing.
   const streams = new Map<string, DomainEvent[]>()
-  for (const other of streamsReadBy(stream, events)) {
-    const otherEvents = await tx.query<{ type: string; data: unknown }>('SELECT type, data FROM events WHERE user_id = $1 AND stream = $2 ORDER BY stream_position', [userId, other])
+  for (const other of rules.reads(stream, events)) {
+    const otherEvents = await tx.query<{ type: string; data: unknown }>('SELECT type, data FROM events WHERE user_id = $1 AND stream = $2 ORDER BY stream_position', [partition, other])
     if (otherEvents.length > 0) streams.set(other, otherEvents)
   }
   try {
-    checkStreamEvents(stream, stored, events, { streams })
+    rules.check(stream, stored, events, { streams })
     return undefined
   } catch (error) {
-    if (error instanceof DomainError || error instanceof EventStoreError) return error.message
+    // A refusal is the commit's `rejected: invalid`; anything else is a fault of the app's rules (a 500).
+    if (rules.isRefusal(error)) return error instanceof Error ? error.message : String(error)
     throw error
   }
 }

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { logout, userOf, type Session, type User } from '../accounts'
 import type { Db } from '../db/Db'
 import { protocolError } from '../protocol'
+import type { Account } from '../sync/account'
 
 export const SESSION_COOKIE = 'kiroku_session'
 /**
@@ -23,9 +24,13 @@ export interface ClientView {
   address: string
 }
 
-/** What routes find in `c.var`: `client` on every request (server/http/guards.ts), `user` behind `requireUser`. */
+/**
+ * What routes find in `c.var`: `client` on every request (./guards), `account` (who, and their
+ * partition) and `user` (the protocol's `{ id, email }`; an identified user's email is '') behind
+ * `requireAccount`.
+ */
 export interface AppEnv {
-  Variables: { user: User; client: ClientView }
+  Variables: { user: User; account: Account; client: ClientView }
 }
 
 /** https as the client sees it (behind a trusted proxy, its X-Forwarded-Proto): the cookie is `Secure` then. */
@@ -55,6 +60,7 @@ export function requireUser(db: Db): MiddlewareHandler<AppEnv> {
     const user = await userOf(db, sessionToken(c))
     if (!user) throw protocolError('unauthenticated')
     c.set('user', user)
+    c.set('account', { id: user.id, partition: user.id, email: user.email })
     await next()
   }
 }

@@ -23,14 +23,3 @@ CREATE TABLE parked_events (
 -- "Has this stream parked events for this subscription, and which comes first": asked for the
 -- streams of each batch of a subscription that has parked events, and by a retry, stream by stream.
 CREATE INDEX parked_events_stream ON parked_events (subscription, stream, transaction_id, global_position);
-
--- The orders read model's times are now the server's (recorded_at), no longer the client's
--- metadata.timestamp, and orders recorded in the same millisecond (pushed together) are ordered by
--- commit. Its rows were made by the old rule: it is emptied here, with its checkpoint, and the
--- orders subscription rebuilds it from the events when the server starts. placed_position is the
--- Order.Placed event's global position.
-DELETE FROM orders;
-DELETE FROM subscription_checkpoints WHERE name = 'orders';
-ALTER TABLE orders ADD COLUMN placed_position bigint NOT NULL;
-DROP INDEX orders_newest;
-CREATE INDEX orders_newest ON orders (user_id, placed_at DESC, placed_position DESC);

@@ -1,7 +1,6 @@
-// The event types the server accepts are the domain's own definitions (src/domain), never a copy:
-// every export that is an event definition (has a string `type` and the `is`/`parse` functions).
-import * as domain from '../../src/domain'
-import type { EventDefinition } from '../../src/eventstore/events'
+// The event types the server accepts are the app's own definitions, never a copy: given as a
+// list, or as a module's exports (every export that has a string `type` and `is`/`parse` functions).
+import type { EventDefinition } from '../../eventstore/events'
 
 export type EventDefinitions = ReadonlyMap<string, EventDefinition>
 
@@ -17,6 +16,3 @@ export function eventDefinitionsOf(exports: Record<string, unknown>): EventDefin
   for (const value of Object.values(exports)) if (isEventDefinition(value)) definitions.set(value.type, value)
   return definitions
 }
-
-/** The domain's event definitions: what the browser writes is what the server accepts. */
-export const domainEventDefinitions: EventDefinitions = eventDefinitionsOf(domain)

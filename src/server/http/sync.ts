@@ -3,14 +3,14 @@ import type { HttpBindings } from '@hono/node-server'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
-import { userOf } from '../accounts'
 import type { Db } from '../db/Db'
 import { rateLimited } from '../protocol'
-import { HEAD_CHANNEL, headOf, pull, push } from '../sync'
+import { HEAD_CHANNEL, headOf, pull, push, type Rules } from '../sync'
+import { byteBudget, chargeBytes } from './byteBudget'
+import { requireAccount, type Identity } from './identity'
 import { readJson } from './json'
 import { accountRequests, type SyncLimits } from './limits'
-import { byteBudget, chargeBytes } from './byteBudget'
-import { requireUser, sessionToken, SESSION_ENDED_CHANNEL, type AppEnv } from './session'
+import { SESSION_ENDED_CHANNEL, type AppEnv } from './session'
 
 /** How often a live stream sends a comment line, so proxies and browsers keep it open. */
 export const HEARTBEAT_MS = 25_000
@@ -39,23 +39,30 @@ function wholeNumber(value: string | undefined): number | undefined {
   return Number.isSafeInteger(number) ? number : undefined
 }
 
-export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits = {}): Hono<AppEnv> {
+export interface SyncRouteOptions {
+  identity: Identity
+  rules: Rules
+  live?: LiveOptions
+  limits?: SyncLimits
+}
+
+export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits = {} }: SyncRouteOptions): Hono<AppEnv> {
   const perUser = options.perUser ?? LIVE_PER_USER
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS
   const stallMs = options.stallMs ?? LIVE_STALL_MS
-  /** Open live streams per user id, on this process. */
+  /** Open live streams per partition, on this process. */
   const open = new Map<string, number>()
   const routes = new Hono<AppEnv>()
-  routes.use('*', requireUser(db))
+  routes.use('*', requireAccount(identity))
 
   // Push and pull: a few of one account's at once (./limits), each within the sync limits, and
   // no more than its rate of bytes while others are served (./byteBudget).
   const oneAccount = accountRequests(limits)
   const budget: MiddlewareHandler<AppEnv> = limits.byteBudget === false ? (_c, next) => next() : byteBudget(limits.byteBudget)
-  routes.post('/push', oneAccount, budget, async (c) => c.json(await push(db, c.var.user.id, await readJson(c, z.unknown()), { limits }), 200))
+  routes.post('/push', oneAccount, budget, async (c) => c.json(await push(db, c.var.account, await readJson(c, z.unknown()), { rules, limits }), 200))
 
   routes.get('/pull', oneAccount, budget, async (c) => {
-    const text = JSON.stringify(await pull(db, c.var.user.id, c.req.query(), limits))
+    const text = JSON.stringify(await pull(db, c.var.account, c.req.query(), limits))
     chargeBytes(c, Buffer.byteLength(text))
     return c.body(text, 200, { 'Content-Type': 'application/json' })
   })
@@ -77,8 +84,8 @@ export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits
   // logout through any server process on this database). EventSource then reconnects and gets
   // the 401 that tells the client it is signed out.
   routes.get('/live', (c) => {
-    const userId = c.var.user.id
-    const token = sessionToken(c)
+    const account = c.var.account
+    const userId = account.partition
     const streams = open.get(userId) ?? 0
     if (streams >= perUser) throw rateLimited(LIVE_RETRY_AFTER_S, `At most ${perUser} live connections per account: close one, or try again later.`)
     open.set(userId, streams + 1)
@@ -94,8 +101,7 @@ export function syncRoutes(db: Db, options: LiveOptions = {}, limits: SyncLimits
       let ended = false
       /** Ends the loop when the stream's session is gone; a database that does not answer ends nothing. */
       const checkSession = async () => {
-        const user = await userOf(db, token).catch(() => undefined)
-        if (user !== null && (user === undefined || user.id === userId)) return
+        if ((await identity.stillSignedIn(c, account)) !== false) return
         signedOut = true
         wake()
       }

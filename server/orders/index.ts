@@ -1,0 +1,3 @@
+export { ordersOf, ordersProjection } from './projection'
+export type { OrderView } from './projection'
+export { orderRoutes } from './routes'
