@@ -12,7 +12,7 @@ const restrict = (files, patterns, message, exact = [], options = {}) => ({
 })
 
 const everythingBut = (...allowed) =>
-  ['eventstore', 'domain', 'projections', 'sync', 'worker', 'ui', 'devtools', 'pwa', 'main']
+  ['eventstore', 'domain', 'projections', 'sync', 'server', 'worker', 'ui', 'devtools', 'pwa', 'main']
     .filter((room) => !allowed.includes(`src/${room}`))
     .flatMap((room) => [`**/${room}`, `**/${room}/**`, `**/${room}.ts`, `**/${room}.tsx`])
 
@@ -21,6 +21,7 @@ const everythingBut = (...allowed) =>
 const LIBRARY = {
   events: [],
   aggregates: ['events'],
+  rules: ['events', 'aggregates'],
   pubsub: ['events'],
   testing: ['events', 'aggregates'],
   storage: ['events', 'aggregates'],
@@ -30,7 +31,7 @@ const LIBRARY = {
   worker: ['events', 'client', 'projections'],
 }
 /** Parts that must load anywhere (the sync server's Node too): no browser storage. */
-const STORAGE_FREE = ['events', 'aggregates', 'pubsub', 'testing']
+const STORAGE_FREE = ['events', 'aggregates', 'rules', 'pubsub', 'testing']
 
 const libraryRules = Object.entries(LIBRARY).map(([folder, uses]) => {
   const others = Object.keys(LIBRARY).filter((other) => other !== folder && !uses.includes(other))
@@ -53,7 +54,7 @@ const libraryRules = Object.entries(LIBRARY).map(([folder, uses]) => {
 })
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-lib/**', 'dist-docs/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**', 'bench/profile/**', 'test/e2e/screenshots/**'] },
+  { ignores: ['dist/**', 'package/dist/**', 'dist-docs/**', 'dev-dist/**', 'node_modules/**', 'bench/results/**', 'bench/profile/**', 'test/e2e/screenshots/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -96,7 +97,7 @@ export default tseslint.config(
               // The library's root (it loads the browser store), a folder's files past its index, and
               // the folders that need IndexedDB.
               regex: String.raw`eventstore(/index)?$|eventstore/[^/]+/.|eventstore/(pubsub|storage|projections|io|worker|testing)$`,
-              message: 'src/domain may use src/eventstore/events, aggregates and errors (each through its index), so it loads in Node without a browser storage.',
+              message: 'src/domain may use src/eventstore/events, aggregates, rules and errors (each through its index), so it loads in Node without a browser storage.',
             },
             { regex: 'eventstore/client$', allowTypeImports: true, message: 'src/domain may use the store client as a type only.' },
           ],
@@ -121,6 +122,33 @@ export default tseslint.config(
     [...everythingBut('src/eventstore', 'src/sync'), 'react', 'react-dom', 'zustand', 'zustand/*', 'workbox-window'],
     'src/sync (the browser side of sync, part of the library) may use src/eventstore only.',
   ),
+  // The library's sync server (kiroku-es/server): the store's parts that load anywhere (never its
+  // root index, which loads the browser store and Dexie), sync's protocol, server packages; never
+  // an app's code. Relative paths by depth: src/server has a projections folder of its own.
+  ...[
+    ['src/server/*.ts', '\\.\\./'],
+    ['src/server/*/**', '\\.\\./\\.\\./'],
+  ].map(([files, up]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['react', 'react-dom', 'react/*', 'zustand', 'zustand/*', 'dexie', 'dexie/*', 'workbox-window'], message: 'src/server runs in Node: no browser packages.' },
+            {
+              regex: `^${up}(domain|projections|worker|ui|devtools|pwa|main|react)(/|$)`,
+              message: "src/server (the library's sync server) may use src/eventstore, src/sync and server packages; never an app's code (src/domain).",
+            },
+            {
+              regex: `^${up}eventstore(/index)?$|^${up}eventstore/(client|pubsub|storage|projections|io|worker|testing)(/|$)`,
+              message: 'src/server may use the parts of src/eventstore that load anywhere (events, aggregates, rules, errors), so it runs in Node without Dexie.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
   restrict(
     ['src/devtools/**'],
     [...everythingBut('src/eventstore', 'src/sync', 'src/devtools'), 'zustand', 'zustand/*', 'workbox-window'],
@@ -161,7 +189,7 @@ export default tseslint.config(
       'dexie/*',
       'workbox-window',
     ],
-    'server/ (the sync server, Node) may use src/domain and src/eventstore (nothing that opens IndexedDB at run time) and server packages.',
+    'server/ (the shop\'s sync server, Node) may use src/server, src/domain and src/eventstore (nothing that opens IndexedDB at run time) and server packages.',
   ),
   restrict(
     ['src/pwa/**'],

@@ -1,11 +1,9 @@
 import { registerError } from '../eventstore/errors'
+import type { CheckedEvent } from '../eventstore/rules'
 import { DomainError } from './DomainError'
 
 /** An event to check against an aggregate's state: its type and data, new or stored. */
-export interface DomainEvent {
-  type: string
-  data: unknown
-}
+export type DomainEvent = CheckedEvent
 
 /** An event that does not belong to the stream it is written to, or cannot happen there. */
 export class UnexpectedEventError extends DomainError {

@@ -37,6 +37,22 @@ export type {
   WithAggregateOptions,
 } from './aggregates'
 
+// rules/: an app's rules, written once (which command produced each event of a category), for the
+// sync server's check of pushed commits and the browser's rebase (safe anywhere)
+export {
+  EventDataRefusedError,
+  EventNotOfCategoryError,
+  EventNotProducedError,
+  EventOutOfPlaceError,
+  RuleRefusalError,
+  StreamIdMismatchError,
+  UndeclaredReadError,
+  defineRules,
+  replayed,
+  rulesOf,
+} from './rules'
+export type { CategoryOptions, CategoryRules, CheckedEvent, ClassRuleOptions, DeciderRuleOptions, RuleContext, RuledEvent, Rules, RulesOptions } from './rules'
+
 // client/: the store itself, on IndexedDB
 export { EventStore, ReadQuery, openEventStore } from './client'
 export type {

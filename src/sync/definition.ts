@@ -1,24 +1,29 @@
 // Which streams of a store sync, and how each kind resolves a conflict: an app's sync settings.
+import type { CheckedEvent, Rules } from '../eventstore'
 import { isDomainError } from './isDomainError'
 import type { SyncPolicy } from './status'
 
-/** An event as the domain's rules see it. */
-export interface CheckedEvent {
-  type: string
-  data: unknown
-}
+export type { CheckedEvent } from '../eventstore'
 
 export interface SyncConfig {
   /**
-   * By stream category (the part of the stream's name before `$`: `Cart` for `Cart$42`), how its
+   * By stream category (the part of the stream's name before `$`: `Board` for `Board$42`), how its
    * streams sync. Streams of other categories stay on the device.
    */
   policies: Readonly<Record<string, SyncPolicy>>
   /**
-   * The domain's rules for a rebase: throws a refusal (the domain's error, see `isRefusal`) when
-   * `event` cannot follow `confirmed`, the stream's events as the server has them plus the pending
-   * ones kept so far; returns (at once, not a promise) when it can. Without it, a rebase keeps
-   * every pending event and lets the server judge them.
+   * The app's rules (`defineRules`), the same the sync server checks pushes with: a rebase keeps a
+   * pending event when `rules.check(stream, confirmed, [event])` takes it, and `isRefusal`
+   * defaults to `rules.isRefusal`. A rule that reads other streams gets none here, so it refuses:
+   * give such a category the `reject` policy.
+   */
+  rules?: Rules
+  /**
+   * The domain's rules for a rebase, written by hand (with `rules` there is no need; given too,
+   * this one is used): throws a refusal (the domain's error, see `isRefusal`) when `event` cannot
+   * follow `confirmed`, the stream's events as the server has them plus the pending ones kept so
+   * far; returns (at once, not a promise) when it can. Without it or `rules`, a rebase keeps every
+   * pending event and lets the server judge them.
    */
   check?: (stream: string, confirmed: readonly CheckedEvent[], event: CheckedEvent) => void
   /**
@@ -27,7 +32,8 @@ export interface SyncConfig {
    * else `check` throws is taken for a fault of the app's code: every pending event of the stream
    * is kept, the stream is not pushed, and the status shows the problem (code `check_failed`)
    * until an engine with fixed code (a reload) checks the events again.
-   * By default `isDomainError`: an instance of the app's own subclass of `EventStoreError`.
+   * By default `rules.isRefusal` when `rules` is given, else `isDomainError`: an instance of the
+   * app's own subclass of `EventStoreError`, or a refusal of the rules (`RuleRefusalError`).
    */
   isRefusal?: (error: unknown) => boolean
 }
@@ -50,5 +56,8 @@ export function defineSync(config: SyncConfig): SyncDefinition {
     if (policy !== 'rebase' && policy !== 'reject') throw new Error(`The sync policy of ${category} must be 'rebase' or 'reject', not ${String(policy)}.`)
   }
   const policyOf = (stream: string): SyncPolicy | undefined => (Object.hasOwn(config.policies, categoryOf(stream)) ? config.policies[categoryOf(stream)] : undefined)
-  return { ...config, isRefusal: config.isRefusal ?? isDomainError, policyOf, syncs: (stream) => policyOf(stream) !== undefined }
+  const { rules } = config
+  const check = config.check ?? (rules === undefined ? undefined : (stream: string, confirmed: readonly CheckedEvent[], event: CheckedEvent) => rules.check(stream, confirmed, [event]))
+  const isRefusal = config.isRefusal ?? (rules === undefined ? isDomainError : (error: unknown) => rules.isRefusal(error))
+  return { ...config, ...(check === undefined ? {} : { check }), isRefusal, policyOf, syncs: (stream) => policyOf(stream) !== undefined }
 }

@@ -1,13 +1,13 @@
 // How the shop syncs: carts and the shopper's current-cart stream rebase (pending changes that the
 // domain still takes on the server's state are pushed again), orders are rejected on a conflict.
-// The same domain rules the server applies decide what a rebase keeps.
-import { checkStreamEvents } from '../domain'
+// The same rules the server applies (shopRules) decide what a rebase keeps.
+import { shopRules } from '../domain'
 import { shopReadModels } from '../projections'
 import { defineSync, syncTables } from '../sync'
 
 export const shopSync = defineSync({
   policies: { Cart: 'rebase', Shopper: 'rebase', Order: 'reject' },
-  check: (stream, confirmed, event) => checkStreamEvents(stream, confirmed, [event]),
+  rules: shopRules,
 })
 
 /** The shop's database: its read models and sync's tables (a version above the read models' own). */

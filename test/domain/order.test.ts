@@ -4,8 +4,11 @@ import { given } from '../../src/eventstore/testing'
 import {
   Cart,
   CartCheckedOutError,
+  CheckedOut,
+  CouponApplied,
   DomainError,
   EmptyCartError,
+  ItemAdded,
   Order,
   OrderAlreadyPlacedError,
   OrderCompleted,
@@ -17,6 +20,7 @@ import {
   checkout,
   completeOrder,
   removeItem,
+  shopRules,
   type OrderLine,
 } from '../../src/domain'
 import { failure } from '../support/failure'
@@ -55,20 +59,30 @@ describe('Order.place', () => {
   })
 })
 
-describe('Order.check with the cart it names', () => {
-  const cart = (orderId: string | null) => ({ lines, coupon: { code: 'WELCOME500', discount: 500 }, orderId })
+describe('the order’s rules with the cart it names', () => {
+  /** The cart c1 as stored: the order's lines, the coupon, checked out to `orderId` (or not at all). */
+  const cart = (orderId: string | null) =>
+    new Map([
+      [
+        'Cart$c1',
+        [
+          ItemAdded({ cartId: 'c1', ...lines[0]! }),
+          ItemAdded({ cartId: 'c1', ...lines[1]! }),
+          CouponApplied({ cartId: 'c1', code: 'WELCOME500', discount: 500 }),
+          ...(orderId === null ? [] : [CheckedOut({ cartId: 'c1', orderId })]),
+        ],
+      ],
+    ])
 
   it('takes an Order.Placed whose cart was checked out to this very order, with its lines and totals', () => {
-    const order = new Order(orderId)
-    order.check(placed, { cart: cart(orderId) })
-    expect(order.status).toBe('draft')
+    expect(() => shopRules.check(`Order$${orderId}`, [], [placed], { streams: cart(orderId) })).not.toThrow()
   })
 
   it.each([
     ['checked out to another order', cart('o2'), 'cart c1 was checked out to another order'],
     ['not checked out', cart(null), 'cart c1 was not checked out'],
-  ])('refuses an Order.Placed whose cart was %s with OrderInconsistentError', (_, state, reason) => {
-    expect(() => new Order(orderId).check(placed, { cart: state })).toThrow(new OrderInconsistentError(orderId, reason))
+  ])('refuses an Order.Placed whose cart was %s with OrderInconsistentError', (_, streams, reason) => {
+    expect(() => shopRules.check(`Order$${orderId}`, [], [placed], { streams })).toThrow(new OrderInconsistentError(orderId, reason))
   })
 })
 

@@ -82,8 +82,8 @@ afterAll(async () => {
   await db.close()
 })
 
-/** A cart event carrying about `bytes` bytes more. */
-const largeItem = (cartId: string, bytes: number) => ({ ...cartItem(cartId), data: { ...cartItem(cartId).data, note: 'x'.repeat(bytes) } })
+/** A cart event carrying about `bytes` bytes more (in its metadata: its data is what the cart's command makes). */
+const largeItem = (cartId: string, bytes: number) => ({ ...cartItem(cartId), metadata: { ...cartItem(cartId).metadata, note: 'x'.repeat(bytes) } })
 
 const cartItem = (cartId: string) => ({
   eventId: randomUUID(),

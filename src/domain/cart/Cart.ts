@@ -1,11 +1,9 @@
 import { AggregateRoot } from '../../eventstore/aggregates'
 import { productById } from '../catalog'
-import { unexpectedEvent, type DomainEvent } from '../checkedEvent'
 import { couponDiscount } from './coupons'
 import {
   CartCheckedOutError,
   CouponAlreadyAppliedError,
-  CouponDiscountMismatchError,
   EmptyCartError,
   InvalidItemError,
   InvalidPriceError,
@@ -17,7 +15,6 @@ import {
 } from './errors'
 import { MAX_QUANTITY } from './limits'
 import { CheckedOut, CouponApplied, ItemAdded, ItemQuantityUpdated, ItemRemoved, type CartEvent } from './events'
-
 
 export interface CartLine {
   itemId: string
@@ -147,33 +144,6 @@ export class Cart extends AggregateRoot<CartState> {
     this.apply(CheckedOut({ cartId: this.id, orderId }))
   }
 
-  /**
-   * Checks an event made elsewhere (another device, pushed to the server) against this cart with
-   * the commands' own rules, and applies it: the domain error a command would throw, or nothing.
-   */
-  check(event: DomainEvent): void {
-    const data = dataOf(event)
-    switch (event.type) {
-      case ItemAdded.type:
-        return this.addItem(data.itemId as string, data.quantity as number, data.price as number)
-      case ItemQuantityUpdated.type:
-        return this.updateItemQuantity(data.itemId as string, data.quantity as number)
-      case ItemRemoved.type:
-        return this.removeItem(data.itemId as string)
-      case CouponApplied.type: {
-        const code = String(data.code)
-        this.applyCoupon(code)
-        if (code !== this.state.coupon?.code || data.discount !== this.state.coupon.discount) throw new CouponDiscountMismatchError(code, data.discount)
-        return
-      }
-      case CheckedOut.type:
-        if (typeof data.orderId !== 'string' || data.orderId.length === 0) throw unexpectedEvent(this.aggregateName, event.type, 'it names no order')
-        return this.checkout(data.orderId)
-      default:
-        throw unexpectedEvent(this.aggregateName, event.type)
-    }
-  }
-
   private quantityOf(itemId: string): number | undefined {
     return this.state.lines.find((l) => l.itemId === itemId)?.quantity
   }
@@ -186,9 +156,6 @@ export class Cart extends AggregateRoot<CartState> {
 export function checkItem(itemId: unknown): void {
   if (typeof itemId !== 'string' || itemId.trim().length === 0) throw new InvalidItemError(itemId)
 }
-
-const dataOf = (event: DomainEvent): Record<string, unknown> =>
-  typeof event.data === 'object' && event.data !== null ? (event.data as Record<string, unknown>) : {}
 
 /** A product of the catalog at the catalog's price: InvalidPriceError, UnknownProductError or PriceMismatchError otherwise. */
 export function checkCatalogPrice(itemId: string, price: unknown): void {

@@ -1,4 +1,5 @@
 export { Cart, discountOf, emptyCart, evolveCart, subtotalOf, totalOf } from './Cart'
+export { cartRules } from './rules'
 export type { CartChange, CartLine, CartState } from './Cart'
 export { MAX_QUANTITY } from './limits'
 export { coupons, couponDiscount } from './coupons'

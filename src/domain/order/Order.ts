@@ -1,7 +1,6 @@
 import { AggregateRoot } from '../../eventstore/aggregates'
-import { checkCatalogPrice, checkItem, checkQuantity, type CartState } from '../cart/Cart'
+import { checkCatalogPrice, checkItem, checkQuantity, type Cart } from '../cart/Cart'
 import { coupons } from '../cart/coupons'
-import { unexpectedEvent, type DomainEvent } from '../checkedEvent'
 import { OrderAlreadyPlacedError, OrderInconsistentError, OrderNotDraftError } from './errors'
 import { OrderCompleted, OrderPlaced, type OrderLine } from './events'
 
@@ -44,47 +43,29 @@ export class Order extends AggregateRoot<OrderState> {
     )
   }
 
-  /**
-   * Checks an event made elsewhere (another device, pushed to the server) against this order with
-   * the commands' own rules, and applies it. An Order.Placed needs the cart it names (`cart`: the
-   * same account's, as stored): that cart must have been checked out to this very order, and the
-   * order's lines and totals must be the cart's, so of two devices that check the same cart out
-   * offline the second order is refused. Without the cart the order is refused too: an unknown
-   * cart and another account's are told apart by nothing.
-   */
-  check(event: DomainEvent, context: { cart?: CartState } = {}): void {
-    const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>
-    switch (event.type) {
-      case OrderPlaced.type: {
-        const lines = data.lines as OrderLine[]
-        const subtotal = data.subtotal as number
-        const discount = data.discount as number
-        if (typeof data.cartId !== 'string' || data.cartId.length === 0) throw new OrderInconsistentError(this.id, 'it names no cart')
-        this.place(data.cartId, lines, subtotal, discount)
-        if (data.total !== subtotal - discount) throw new OrderInconsistentError(this.id, `its total ${String(data.total)} is not ${subtotal} − ${discount}`)
-        const cart = context.cart
-        if (cart === undefined) throw new OrderInconsistentError(this.id, `cart ${data.cartId} is not one of this account's carts`)
-        if (cart.orderId === null) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was not checked out`)
-        if (cart.orderId !== this.id) throw new OrderInconsistentError(this.id, `cart ${data.cartId} was checked out to another order`)
-        const cartSubtotal = cart.lines.reduce((sum, l) => sum + l.quantity * l.price, 0)
-        const cartDiscount = Math.min(cart.coupon?.discount ?? 0, cartSubtotal)
-        const sameLines = JSON.stringify(cart.lines.map((l) => [l.itemId, l.quantity, l.price])) === JSON.stringify(lines.map((l) => [l.itemId, l.quantity, l.price]))
-        if (!sameLines || cartSubtotal !== subtotal || cartDiscount !== discount) {
-          throw new OrderInconsistentError(this.id, `its lines or totals do not match cart ${data.cartId} it was checked out from`)
-        }
-        return
-      }
-      case OrderCompleted.type:
-        return this.complete()
-      default:
-        throw unexpectedEvent(this.aggregateName, event.type)
-    }
-  }
-
   /** draft → completed. Anything else does nothing and says so with OrderNotDraftError. */
   complete(): void {
     if (this.state.status !== 'draft') throw new OrderNotDraftError(this.id, this.state.status)
     this.apply(OrderCompleted({ orderId: this.id }))
+  }
+}
+
+/**
+ * An order placed from a cart made elsewhere (another device, pushed to the server) must be the
+ * one its checkout made: the cart it names (the same account's, as stored) checked out to this
+ * very order, with the order's lines and totals. So of two devices that check the same cart out
+ * offline, the second order is refused. Without the cart the order is refused too: an unknown cart
+ * and another account's are told apart by nothing.
+ */
+export function checkPlacedFrom(orderId: string, placed: { cartId: string; lines: readonly OrderLine[]; subtotal: number; discount: number }, cart: Cart | undefined): void {
+  const { cartId } = placed
+  if (cart === undefined) throw new OrderInconsistentError(orderId, `cart ${cartId} is not one of this account's carts`)
+  if (cart.orderId === null) throw new OrderInconsistentError(orderId, `cart ${cartId} was not checked out`)
+  if (cart.orderId !== orderId) throw new OrderInconsistentError(orderId, `cart ${cartId} was checked out to another order`)
+  const lineOf = (l: OrderLine) => [l.itemId, l.quantity, l.price]
+  const sameLines = JSON.stringify(cart.lines.map(lineOf)) === JSON.stringify(placed.lines.map(lineOf))
+  if (!sameLines || cart.subtotal !== placed.subtotal || cart.discount !== placed.discount) {
+    throw new OrderInconsistentError(orderId, `its lines or totals do not match cart ${cartId} it was checked out from`)
   }
 }
 

@@ -1,4 +1,5 @@
 export { Order } from './Order'
+export { orderRules } from './rules'
 export type { OrderState, OrderStatus } from './Order'
 export * from './events'
 export * from './errors'

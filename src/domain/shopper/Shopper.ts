@@ -1,5 +1,4 @@
 import { AggregateRoot } from '../../eventstore/aggregates'
-import { unexpectedEvent, type DomainEvent } from '../checkedEvent'
 import { CurrentCartChangedError, InvalidCartIdError } from './errors'
 import { CartStarted } from './events'
 
@@ -34,12 +33,5 @@ export class Shopper extends AggregateRoot<ShopperState> {
     if (typeof cartId !== 'string' || cartId.trim().length === 0 || cartId === this.state.cartId) throw new InvalidCartIdError(cartId)
     if (previousCartId !== this.state.cartId) throw new CurrentCartChangedError(this.id, previousCartId, this.state.cartId)
     this.apply(CartStarted({ shopperId: this.id, cartId, previousCartId }))
-  }
-
-  /** Checks an event made elsewhere against this shopper with the command's own rule, and applies it. */
-  check(event: DomainEvent): void {
-    if (event.type !== CartStarted.type) throw unexpectedEvent(this.aggregateName, event.type)
-    const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Record<string, unknown>
-    this.startCart(data.cartId as string, (data.previousCartId ?? null) as string | null)
   }
 }

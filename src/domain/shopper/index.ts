@@ -1,4 +1,5 @@
 export { Shopper } from './Shopper'
+export { shopperRules } from './rules'
 export type { ShopperState } from './Shopper'
 export * from './events'
 export * from './errors'
