@@ -263,6 +263,9 @@ export class SyncEngine {
     const limit = this.options.pullLimit ?? 500
     const fetchPage = (after: number) => this.exchanging('lastPull', () => transport.pull(after, limit))
     let after = await this.tables.get<number>('cursor', 0)
+    // The stored cursor is the status's from the first pull on, also when this one brings nothing
+    // (a new engine on a store that has synced before: a reload, another tab leading).
+    if (after !== this.state.cursor) this.update({ cursor: after })
     let next = fetchPage(after)
     for (;;) {
       const answer = await next

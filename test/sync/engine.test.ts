@@ -2,6 +2,8 @@
 // answers and sessions, with devices of one user that go offline and come back.
 import { beforeEach, describe, expect, it } from 'vitest'
 import { addItem, checkout, removeItem, updateItemQuantity } from '../../src/domain'
+import { SyncEngine } from '../../src/sync'
+import { shopSync } from '../../src/worker/shopSync'
 import { openDevice, testServer, type Device } from './support/devices'
 
 const server = testServer()
@@ -38,6 +40,18 @@ describe('the sync engine', () => {
     expect(await storedIds(`Cart$${cartId}`)).toEqual(streams.get(`Cart$${cartId}`)?.map((e) => e.eventId))
     expect(laptop.engine.status.cursor).toBe(2)
     expect(phone.engine.status.cursor).toBe(2)
+  })
+
+  it('shows the stored cursor once a new engine on a synced store has pulled, also when nothing was new', async () => {
+    const phone = await openDevice(server, cookie, 'phone')
+    const cartId = crypto.randomUUID()
+    await addItem(phone.repository, sencha(cartId))
+    await addItem(phone.repository, matcha(cartId))
+    await phone.sync()
+    const again = new SyncEngine({ store: phone.store, transport: phone.transport, definition: shopSync })
+    expect(again.status.cursor).toBe(0)
+    await again.sync()
+    expect(again.status).toMatchObject({ cursor: 2, head: 2, pending: 0 })
   })
 
   it('keeps offline edits of two devices on one cart: rebased, pushed, the same everywhere, each event stored once', async () => {

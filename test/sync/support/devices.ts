@@ -57,6 +57,8 @@ export interface Device {
   readonly store: EventStore
   readonly repository: AggregateRepository
   readonly engine: SyncEngine
+  /** Its way to the server, through its network switch (for another engine on the same store). */
+  readonly transport: SyncTransport
   /** Whether its requests reach the server. */
   online: boolean
   /** Its session cookie (signing in again gives a new one). */
@@ -89,6 +91,7 @@ export async function openDevice(server: TestServer, cookie: string, name = 'dev
     store,
     repository: new AggregateRepository(store),
     engine,
+    transport,
     requests,
     sync: () => engine.sync(),
     streams: () => syncedStreams(store),
