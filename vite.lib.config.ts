@@ -1,8 +1,9 @@
 // The library as a package (npm run build:lib): one ES module per entry in package/dist, beside
 // the package's own manifest (package/package.json) and README. Dexie, React and the server's
-// packages (Hono, its Node adapter, PGlite, node-postgres) are left to the app that installs it
-// (peer dependencies); zod, which only the server's request checks use, is bundled. Node's own
-// modules stay imports. The types come from tsconfig.lib.json.
+// packages (Hono, its Node adapter, zod, PGlite, node-postgres) are left to the app that installs
+// it (peer dependencies, the server's optional: only kiroku-es/server imports them, and each
+// database adapter only when it is opened). Node's own modules stay imports. The types come from
+// tsconfig.lib.json.
 import { cpSync, existsSync } from 'node:fs'
 import { defineConfig } from 'vite'
 
@@ -31,7 +32,7 @@ export default defineConfig({
       fileName: (_format, name) => `${name}.js`,
     },
     rollupOptions: {
-      external: [/^dexie(\/|$)/, /^react(\/|$)/, /^react-dom(\/|$)/, /^hono(\/|$)/, /^@hono\/node-server(\/|$)/, /^@electric-sql\/pglite(\/|$)/, /^pg(\/|$)/, /^node:/],
+      external: [/^dexie(\/|$)/, /^react(\/|$)/, /^react-dom(\/|$)/, /^hono(\/|$)/, /^@hono\/node-server(\/|$)/, /^@electric-sql\/pglite(\/|$)/, /^pg(\/|$)/, /^zod(\/|$)/, /^node:/],
       // Code the entries share (the store itself) lands in one chunk, named for what it is.
       output: { chunkFileNames: 'shared-[hash].js' },
     },

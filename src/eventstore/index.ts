@@ -1,5 +1,10 @@
 // The public surface of Kiroku's event store, folder by folder. Test helpers (given/when/then)
 // are not here: they have their own entry, `src/eventstore/testing`.
+/**
+ * The event store on IndexedDB: events, streams and read queries, expected versions, subscriptions and dispatchers, aggregates and deciders, the repository and snapshots, projections, upcasters, NDJSON, and an app's rules written once.
+ *
+ * @module kiroku-es
+ */
 
 // events/: defining events, their schemas and upcasters (no storage: safe anywhere)
 export { defineEvent, typeOf, Upcasters, upcaster } from './events'

@@ -1,5 +1,10 @@
-// Kiroku's React binding (`kiroku/react`): a provider and thin hooks over the library's stores,
+// Kiroku's React binding (`kiroku-es/react`): a provider and thin hooks over the library's stores,
 // each one useSyncExternalStore over a source that knows no React.
+/**
+ * The React binding: a provider and hooks over the store, projections and commands.
+ *
+ * @module kiroku-es/react
+ */
 export { KirokuProvider, useStore } from './KirokuProvider'
 export type { KirokuProviderProps } from './KirokuProvider'
 export { useProjection } from './useProjection'

@@ -3,6 +3,11 @@
 // password accounts or the app's own sign-in, server projections the app declares, on embedded
 // PostgreSQL (PGlite) or a PostgreSQL cluster. It gives a Hono app: mount it in a Node server of
 // your own (`listen` gives one with the connection limits this server needs), or any runtime's.
+/**
+ * The sync server: createSyncServer, on PGlite or PostgreSQL, with the app's rules, identity, projections and routes.
+ *
+ * @module kiroku-es/server
+ */
 export { createSyncServer } from './createSyncServer'
 export type { ServerProjection, Started, SyncServer, SyncServerOptions } from './createSyncServer'
 export { pgliteDatabase, postgresDatabase } from './db/databases'
@@ -18,7 +23,7 @@ export type { LiveOptions } from './http/sync'
 export type { SyncLimits } from './http/limits'
 export type { ByteBudget } from './http/byteBudget'
 export { readJson } from './http/json'
-export { describeLimits, listen, defaultMaxConnections, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './http/listen'
+export { connectionLimitsOf, describeLimits, listen, defaultMaxConnections, DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from './http/listen'
 export type { ConnectionLimits, ListenOptions } from './http/listen'
 export { ProtocolError, protocolError, rateLimited, ERROR_STATUS } from './protocol'
 export type { ErrorCode } from './protocol'

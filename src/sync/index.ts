@@ -1,6 +1,11 @@
 // Kiroku's sync, the browser side: a store's chosen streams follow their user across devices
 // through a sync server (DESIGN.md, "Sync: beyond one browser"). The engine runs in the leading
 // tab's worker; every page follows it with a SyncClient.
+/**
+ * The browser side of sync: which streams sync and how conflicts end, the engine in the leading worker, the page's SyncClient, accounts and the HTTP transport.
+ *
+ * @module kiroku-es/sync
+ */
 export { AccountClient } from './accounts'
 export { isNetworkFailure, SyncRequestError, SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
 export { PULL_LIMIT, PUSH_LIMITS } from './protocol'

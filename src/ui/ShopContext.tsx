@@ -38,7 +38,7 @@ export interface AppServices {
 
 const ServicesContext = createContext<AppServices | null>(null)
 
-/** The shop's services, and its store for the library's hooks (kiroku/react). */
+/** The shop's services, and its store for the library's hooks (kiroku-es/react). */
 export function ServicesProvider({ value, children }: { value: AppServices; children?: ReactNode }) {
   return (
     <ServicesContext.Provider value={value}>

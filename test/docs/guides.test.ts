@@ -1,5 +1,5 @@
 // Every TypeScript block in docs/guides/*.md is compiled, with the library's entries under the
-// names a user imports them by ('kiroku', 'kiroku/testing', 'kiroku/worker', 'kiroku/react', 'kiroku/sync').
+// names a user imports them by ('kiroku-es', 'kiroku-es/testing', 'kiroku-es/worker', 'kiroku-es/react', 'kiroku-es/sync', 'kiroku-es/sync/testing', 'kiroku-es/server').
 // The blocks of one guide are one program, in order: a later block may use what an earlier one
 // declared. A block fenced as ```ts skip-check is shown but not compiled (a fragment).
 import { readdirSync, readFileSync } from 'node:fs'
@@ -44,14 +44,17 @@ const options: ts.CompilerOptions = {
   noUncheckedIndexedAccess: true,
   skipLibCheck: true,
   noEmit: true,
-  types: [],
+  // The server's guides run in Node.
+  types: ['node'],
   baseUrl: root,
   paths: {
-    kiroku: ['src/eventstore/index.ts'],
-    'kiroku/testing': ['src/eventstore/testing/index.ts'],
-    'kiroku/worker': ['src/eventstore/worker/index.ts'],
-    'kiroku/react': ['src/react/index.ts'],
-    'kiroku/sync': ['src/sync/index.ts'],
+    'kiroku-es': ['src/eventstore/index.ts'],
+    'kiroku-es/testing': ['src/eventstore/testing/index.ts'],
+    'kiroku-es/worker': ['src/eventstore/worker/index.ts'],
+    'kiroku-es/react': ['src/react/index.ts'],
+    'kiroku-es/sync': ['src/sync/index.ts'],
+    'kiroku-es/sync/testing': ['src/sync/testing/index.ts'],
+    'kiroku-es/server': ['src/server/index.ts'],
   },
 }
 

@@ -1,3 +1,8 @@
+/**
+ * The Web Worker that runs deferred projections after each commit, one tab at a time, and the page's client of it.
+ *
+ * @module kiroku-es/worker
+ */
 export { ProjectionHost } from './ProjectionHost'
 export type { Channel, HostOptions, LeadContext, LeadHook, Locks } from './ProjectionHost'
 export { ProjectionWorkerClient } from './ProjectionWorkerClient'

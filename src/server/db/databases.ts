@@ -1,11 +1,13 @@
 // Where a sync server keeps its data, named before it is opened: embedded PostgreSQL (PGlite) in a
-// folder of this machine, or a real PostgreSQL cluster by URL. `open` is the server's `start`.
+// folder of this machine, or a real PostgreSQL cluster by URL. `open` is the server's `start`. Each
+// adapter is loaded when it is opened: an app installs the database package it uses, not both.
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Db } from './Db'
 import { lockDataDir } from './lockDataDir'
-import { openPglite } from './pglite'
-import { openPostgres } from './postgres'
+
+const openPglite = async (dataDir?: string) => (await import('./pglite')).openPglite(dataDir)
+const openPostgres = async (url: string, options: { max?: number }) => (await import('./postgres')).openPostgres(url, options)
 
 export interface Database {
   readonly storage: Db['storage']

@@ -124,13 +124,31 @@ export function describeLimits({ headersTimeoutMs, requestTimeoutMs, maxConnecti
 
 export interface ListenOptions {
   fetch: App['fetch']
-  hostname: string
-  port: number
-  limits: ConnectionLimits
+  /** Default 127.0.0.1: this machine only. */
+  hostname?: string
+  /** Default 8787; 0 for any free port (the `listening` callback says which). */
+  port?: number
+  /** Each limit left out has its default (see ConnectionLimits). */
+  limits?: Partial<ConnectionLimits>
+}
+
+/** The connection limits with each one not given at its default. */
+export function connectionLimitsOf(limits: Partial<ConnectionLimits> = {}): ConnectionLimits {
+  const maxConnections = limits.maxConnections ?? defaultMaxConnections()
+  return {
+    headersTimeoutMs: DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: Math.max(DEFAULT_REQUEST_TIMEOUT_MS, limits.headersTimeoutMs ?? 0),
+    keepAliveTimeoutMs: DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerAddress: Math.max(1, Math.floor(maxConnections / 4)),
+    ...limits,
+    maxConnections,
+  }
 }
 
 /** Serves `fetch` on hostname:port under `limits`; returns the node:http server (for its clean stop). */
-export function listen({ fetch, hostname, port, limits }: ListenOptions, listening?: (info: AddressInfo) => void): ServerType {
+export function listen(options: ListenOptions, listening?: (info: AddressInfo) => void): ServerType {
+  const { fetch, hostname = '127.0.0.1', port = 8787 } = options
+  const limits = connectionLimitsOf(options.limits)
   const server = serve(
     {
       fetch,

@@ -2,6 +2,11 @@
 // app's own sync server, on networks a test cuts or makes lose answers, so a property test can
 // check that the app's domain converges as the sync contract promises. Runner-agnostic: drive it
 // from vitest, jest or node:test, with fast-check or by hand.
+/**
+ * A convergence test kit: simulated devices around an app's own sync server, on networks a test cuts.
+ *
+ * @module kiroku-es/sync/testing
+ */
 export { syncWorld } from './syncWorld'
 export type { OpenedStore, SyncWorld, SyncWorldOptions } from './syncWorld'
 export type { SimulatedDevice } from './SimulatedDevice'
