@@ -1,5 +1,5 @@
 // The one database port of the sync server. Two adapters implement it — embedded PGlite
-// (server/db/pglite.ts) and a node-postgres pool (server/db/postgres.ts) — and everything above it
+// (src/server/db/pglite.ts) and a node-postgres pool (src/server/db/postgres.ts) — and everything above it
 // is the same code and the same SQL. SQL is always parameterised ($1, $2, …), never concatenated.
 
 export type Row = Record<string, unknown>

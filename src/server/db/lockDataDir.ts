@@ -13,7 +13,7 @@ export class DataDirInUse extends Error {
   ) {
     super(
       `${dataDir} is in use by process ${pid} (lock file ${lockFile}). PGlite's folder is opened by one process at a time: ` +
-        'stop that server, or set KIROKU_DATA_DIR to another folder, or DATABASE_URL to a PostgreSQL.',
+        'stop that server, or give this one another folder, or a PostgreSQL database (several servers may share one).',
     )
   }
 }
@@ -27,17 +27,23 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Takes `<dataDir>.lock` (holding our pid); throws DataDirInUse when another live process holds it. Returns its release. */
+/** The locks this process holds: a lock file with our own pid is ours only while it is in here (else a process before us with the same pid left it). */
+const held = new Set<string>()
+
+/** Takes `<dataDir>.lock` (holding our pid); throws DataDirInUse when another live process holds it, or this one does already. Returns its release. */
 export function lockDataDir(dataDir: string): () => void {
   const lock = `${dataDir}.lock`
+  if (held.has(lock)) throw new DataDirInUse(dataDir, process.pid, lock)
   mkdirSync(dirname(lock), { recursive: true })
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(lock, String(process.pid), { flag: 'wx' })
+      held.add(lock)
       let released = false
       return () => {
         if (released) return
         released = true
+        held.delete(lock)
         rmSync(lock, { force: true })
       }
     } catch (error) {

@@ -1,4 +1,4 @@
-// /api/auth/*: thin routes over server/accounts (validate, call the use case, map the result).
+// /api/auth/*: thin routes over src/server/accounts (validate, call the use case, map the result).
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { DEFAULT_RATE_LIMITS, limitLogin, limitSignup, login, signup, startSession, type RateLimits } from '../accounts'
@@ -11,7 +11,7 @@ const Credentials = z.object({ email: z.string(), password: z.string() })
 export interface AuthOptions {
   /** Login attempts per email and address per minute (default 10); the same as `limits.loginPerAccountAndAddress`. */
   loginAttemptsPerMinute?: number
-  /** The rate limits (server/accounts/rateLimits.ts), counted in the database: all server processes on it share them. */
+  /** The rate limits, counted in the database: all server processes on it share them. */
   limits?: Partial<RateLimits>
   /** The clock of the rate limits' windows (tests fix it, so no attempt falls in the next window). */
   now?: () => Date

@@ -1,4 +1,4 @@
-// How the HTTP layer answers with the protocol's errors (made in server/protocol.ts).
+// How the HTTP layer answers with the protocol's errors (made in src/server/protocol.ts).
 import type { Context } from 'hono'
 import { protocolError, ProtocolError, type ErrorCode } from '../protocol'
 

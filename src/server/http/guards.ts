@@ -2,7 +2,7 @@
 // not, from which address: behind a trusted TLS proxy, from the proxy's X-Forwarded-* headers),
 // the names the server answers to (DNS rebinding), and the same-origin rule for state-changing
 // requests. The login rate limit that uses the address is counted in the database
-// (server/accounts/loginAttempts.ts).
+// (src/server/accounts/loginAttempts.ts).
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { Context, MiddlewareHandler } from 'hono'
 import { protocolError } from '../protocol'
@@ -43,7 +43,7 @@ export function addressedOrigin(request: Request, trustProxy: boolean): string {
 
 /** The names a server answers to (see `isOwnHost`). */
 export interface HostPolicy {
-  /** KIROKU_ORIGIN's origins: their hosts (name and port) are the server's too. */
+  /** The server's `origins`: their hosts (name and port) are the server's too. */
   origins: readonly string[]
   /** Behind a trusted proxy with no `origins`, whatever host the proxy forwards is taken as the server's. */
   trustProxy: boolean
@@ -58,7 +58,7 @@ export interface HostPolicy {
  * Origin check alone lets its POSTs through. Addresses and localhost are never such a name.
  * Behind a trusted proxy with no origins listed any host passes: the server is reachable through
  * the proxy by its public name anyway, so a rebound name reaches nothing more (list the names
- * in KIROKU_ORIGIN to refuse others there too).
+ * in `origins` to refuse others there too).
  */
 export function isOwnHost(origin: string, policy: HostPolicy): boolean {
   const { host, hostname } = new URL(origin)

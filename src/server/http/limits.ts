@@ -18,7 +18,7 @@ export const LINGER_MS = 2_000
 
 /** The sync routes' limits (createApp's `syncLimits`); each has its default. */
 export interface SyncLimits extends Partial<StorageLimits> {
-  /** Bytes of events in one pull page (server/sync/pull.ts, default 1 MiB). */
+  /** Bytes of events in one pull page (default 1 MiB). */
   pageBytes?: number
   /** Push and pull requests of one account under way at once, on this process (default 4). */
   requestsPerAccount?: number

@@ -10,7 +10,7 @@ export const SESSION_COOKIE = 'kiroku_session'
 /**
  * NOTIFY channel of ended sessions; the payload is the user's id. It only says "look again":
  * each of that user's live streams, on any server process on the database, checks its own
- * session and ends when it is gone (server/http/sync.ts).
+ * session and ends when it is gone (src/server/http/sync.ts).
  */
 export const SESSION_ENDED_CHANNEL = 'kiroku_session_ended'
 

@@ -1,4 +1,4 @@
-// /api/sync: push, pull and live, for the signed-in user only. Thin: the use cases are in server/sync.
+// /api/sync: push, pull and live, for the signed-in user only. Thin: the use cases are in src/server/sync.
 import type { HttpBindings } from '@hono/node-server'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { streamSSE } from 'hono/streaming'

@@ -1,7 +1,7 @@
 // Parked events: those a server subscription could not apply, kept with their error in
 // parked_events (migration 005) while the subscription goes on past them. The event itself stays
 // in the events table; an operator lists the parked ones and, once the cause is fixed, retries them
-// (scripts/projections.ts).
+// (an operator does it with `parkedEvents` and `retryParked`; the shop has `npm run projections`).
 //
 // Parking keeps each stream's order. Once an event of a stream is parked for a subscription, that
 // subscription's later events of the same stream are parked behind it, not run through the handler

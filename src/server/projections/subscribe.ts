@@ -137,7 +137,7 @@ export async function catchUp(db: Db, subscription: Subscription, options: Catch
   }
 }
 
-/** Catches up at once, then follows: again on every head NOTIFY from server/sync and every `pollMs`. */
+/** Catches up at once, then follows: again on every head NOTIFY from src/server/sync and every `pollMs`. */
 export function subscribe(db: Db, subscription: Subscription, options: RunnerOptions = {}): Runner {
   const pollMs = options.pollMs ?? 1000
   const maxRetryMs = options.maxRetryMs ?? 30_000

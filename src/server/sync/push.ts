@@ -14,7 +14,7 @@ export interface PushOptions {
   /** The app's rules: the event types accepted (their definitions) and what each stream category allows. */
   rules: Rules
   now?: () => Date
-  /** What one event and one account may hold, and the dates accepted (server/sync/storable.ts). */
+  /** What one event and one account may hold, and the dates accepted. */
   limits?: Partial<StorageLimits>
 }
 

@@ -1,5 +1,5 @@
 -- Events a server subscription could not apply, parked with their error while it goes on past
--- them (server/projections/parkedEvents.ts); an operator lists and retries them
+-- them (src/server/projections/parkedEvents.ts); an operator lists and retries them
 -- (scripts/projections.ts). The event itself stays in `events`. Parking keeps each stream's
 -- order: once an event of a stream is parked for a subscription, that subscription's later events
 -- of the stream are parked behind it (`behind`), not applied out of order, until a retry has
