@@ -32,7 +32,7 @@ function orderIdOf(data: unknown): string | null {
 export const ordersProjection: ServerProjection = {
   name: 'orders',
   batchSize: 100,
-  migrations: [{ name: 'orders/001_orders.sql', sql: readFileSync(join(import.meta.dirname, '001_orders.sql'), 'utf8') }],
+  migrations: ['001_orders.sql', '002_orders_of_spaces.sql'].map((file) => ({ name: `orders/${file}`, sql: readFileSync(join(import.meta.dirname, file), 'utf8') })),
   async handle(events, tx) {
     for (const event of events) {
       const orderId = orderIdOf(event.data)

@@ -9,7 +9,7 @@
 export { AccountClient } from './accounts'
 export { isNetworkFailure, SyncRequestError, SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
 export { PULL_LIMIT, PUSH_LIMITS } from './protocol'
-export type { CommitResult, PullAnswer, PulledEvent, PushAnswer, PushBody, PushCommit, User, WireEvent, WireExpectedVersion } from './protocol'
+export type { CommitResult, PullAnswer, PulledEvent, PushAnswer, PushBody, PushCommit, SpaceRole, SpaceSummary, User, WireEvent, WireExpectedVersion } from './protocol'
 export { initialSyncStatus, syncChannelName } from './status'
 export type { LiveState, PendingCommit, SyncExchange, SyncMessage, SyncPolicy, SyncProblem, SyncReport, SyncStatus } from './status'
 export { SyncClient, syncStateOf } from './SyncClient'

@@ -10,6 +10,8 @@ export interface WireEvent {
 }
 
 export interface PushCommit {
+  /** The space the stream is in (`GET /api/spaces`' ids); absent: the account's personal space. */
+  space?: string
   stream: string
   expectedVersion: WireExpectedVersion
   events: WireEvent[]
@@ -47,6 +49,18 @@ export interface PullAnswer {
 export interface User {
   id: string
   email: string
+}
+
+/** A member's role in a space: `owner` manages its members, `editor` reads and pushes, `viewer` reads. */
+export type SpaceRole = 'owner' | 'editor' | 'viewer'
+
+/** A space as `GET /api/spaces` lists it for the signed-in user. */
+export interface SpaceSummary {
+  id: string
+  name: string
+  role: SpaceRole
+  personal: boolean
+  head: number
 }
 
 /** The protocol's limits on one push. */

@@ -38,7 +38,7 @@ async function count(db: Db, table: 'users' | 'schema_migrations'): Promise<numb
 describe.each(ENGINES)('the database port on $name', (engine) => {
   it('applies the server\'s migrations, then the app\'s, once: a second migrate applies nothing', async () => {
     const db = await engine.open({ migrated: false })
-    expect(await migrate(db)).toEqual(['001_init.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql', '008_app_identities.sql', 'orders/001_orders.sql'])
+    expect(await migrate(db)).toEqual(['001_init.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql', '008_app_identities.sql', '009_spaces.sql', 'orders/001_orders.sql', 'orders/002_orders_of_spaces.sql'])
     expect(await migrate(db)).toEqual([])
     expect(await db.query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
       { version: 1, name: '001_init.sql' },
@@ -48,8 +48,9 @@ describe.each(ENGINES)('the database port on $name', (engine) => {
       { version: 6, name: '006_event_sizes.sql' },
       { version: 7, name: '007_private_ids.sql' },
       { version: 8, name: '008_app_identities.sql' },
+      { version: 9, name: '009_spaces.sql' },
     ])
-    expect(await db.query('SELECT name FROM app_migrations')).toEqual([{ name: 'orders/001_orders.sql' }])
+    expect(await db.query('SELECT name FROM app_migrations ORDER BY name')).toEqual([{ name: 'orders/001_orders.sql' }, { name: 'orders/002_orders_of_spaces.sql' }])
     expect(await count(db, 'users')).toBe(0)
   })
 
@@ -153,8 +154,8 @@ describe('the database port on PostgreSQL only', () => {
     const url = await postgresDatabase()
     const [one, two] = [track(await openPostgres(url)), track(await openPostgres(url))]
     const applied = await Promise.all([migrate(one), migrate(two)])
-    expect(applied.flat()).toEqual(['001_init.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql', '008_app_identities.sql', 'orders/001_orders.sql'])
-    expect(await count(one, 'schema_migrations')).toBe(7)
-    expect(await one.query('SELECT name FROM app_migrations')).toEqual([{ name: 'orders/001_orders.sql' }])
+    expect(applied.flat()).toEqual(['001_init.sql', '003_login_attempts.sql', '004_attempt_windows.sql', '005_parked_events.sql', '006_event_sizes.sql', '007_private_ids.sql', '008_app_identities.sql', '009_spaces.sql', 'orders/001_orders.sql', 'orders/002_orders_of_spaces.sql'])
+    expect(await count(one, 'schema_migrations')).toBe(8)
+    expect(await one.query('SELECT name FROM app_migrations ORDER BY name')).toEqual([{ name: 'orders/001_orders.sql' }, { name: 'orders/002_orders_of_spaces.sql' }])
   })
 })

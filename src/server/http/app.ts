@@ -1,5 +1,5 @@
 // The HTTP app: the protocol under /api (health, accounts unless the app identifies its users
-// itself, sync, and the app's own routes), then the app's built files from `staticDir` with
+// itself, sync, spaces, and the app's own routes), then the app's built files from `staticDir` with
 // index.html for any other path.
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
@@ -13,6 +13,7 @@ import { answer, errorResponse } from './errors'
 import { clientView, ownHostOnly, sameOrigin } from './guards'
 import { appIdentity, requireAccount, sessionIdentity, type Identify } from './identity'
 import { closeAfterAnswer, type SyncLimits } from './limits'
+import { mountSpaceRoutes } from './spaces'
 import { syncRoutes, type LiveOptions } from './sync'
 import type { AppEnv } from './session'
 
@@ -99,6 +100,7 @@ export function createApp(options: AppOptions): App {
   app.get('/api/health', (c) => c.json({ ok: true, storage: db.storage }, 200))
   if (identity.accounts) app.route('/api/auth', authRoutes(db, auth))
   app.route('/api/sync', syncRoutes(db, { identity, rules, live, limits: syncLimits }))
+  mountSpaceRoutes(app, db, signedIn)
   routes?.(app, { db, requireAccount: signedIn })
 
   app.all('/api/*', () => {

@@ -5,7 +5,9 @@ import { streamSSE } from 'hono/streaming'
 import { z } from 'zod'
 import type { Db } from '../db/Db'
 import { rateLimited } from '../protocol'
+import { spacesOf, SPACES_CHANNEL } from '../spaces'
 import { HEAD_CHANNEL, headOf, pull, push, type Rules } from '../sync'
+import { sharedSpacesOf } from '../sync/sharedSpaces'
 import { byteBudget, chargeBytes } from './byteBudget'
 import { requireAccount, type Identity } from './identity'
 import { readJson } from './json'
@@ -83,6 +85,11 @@ export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits
   // heartbeat (so also when it expired) and on every NOTIFY of an ended session of its user (a
   // logout through any server process on this database). EventSource then reconnects and gets
   // the 401 that tells the client it is signed out.
+  //
+  // Spaces: `event: space` with `{ space, head }` for each shared space the user is a member of,
+  // once at the start and whenever its head moves; `event: spaces` with the user's space list
+  // whenever their memberships change (a NOTIFY on SPACES_CHANNEL naming them), after which the
+  // heads of the spaces they are now in follow.
   routes.get('/live', (c) => {
     const account = c.var.account
     const userId = account.partition
@@ -95,7 +102,6 @@ export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits
       let wake: () => void = () => undefined
       let held = lastEventId
       let looking = Promise.resolve()
-      let queued = false
       let signedOut = false
       /** A head could not be read or sent: the stream ends, and EventSource reconnects. */
       let ended = false
@@ -118,16 +124,16 @@ export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits
         clearTimeout(timer)
         if (late) drop()
       }
-      const lookAgain = () => {
-        if (queued) return looking
-        queued = true
+      /** One look at a time, in order; while one waits, more asks of the same kind collapse into it. */
+      const waiting = new Set<string>()
+      const inTurn = (kind: string, look: () => Promise<void>) => {
+        if (waiting.has(kind)) return looking
+        waiting.add(kind)
         looking = looking
           .then(async () => {
-            queued = false
-            const head = await headOf(db, userId)
-            if (head === held || stream.aborted || stream.closed) return
-            held = head
-            await write(`event: head\ndata: ${JSON.stringify({ head })}\nid: ${head}\n\n`)
+            waiting.delete(kind)
+            if (stream.aborted || stream.closed) return
+            await look()
           })
           .catch(() => {
             // The client left, or the database is closing: end the loop (the client reconnects).
@@ -136,13 +142,45 @@ export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits
           })
         return looking
       }
+      const lookAgain = () =>
+        inTurn('head', async () => {
+          const head = await headOf(db, userId)
+          if (head === held) return
+          held = head
+          await write(`event: head\ndata: ${JSON.stringify({ head })}\nid: ${head}\n\n`)
+        })
+      // The shared spaces the user is a member of, by partition, and the head each was last told at.
+      let shared = new Map<string, string>()
+      const heldSpaces = new Map<string, number>()
+      const lookAtSpace = (partition: string) =>
+        inTurn(`space ${partition}`, async () => {
+          const space = shared.get(partition)
+          if (space === undefined) return
+          const head = await headOf(db, partition)
+          if (heldSpaces.get(partition) === head) return
+          heldSpaces.set(partition, head)
+          await write(`event: space\ndata: ${JSON.stringify({ space, head })}\n\n`)
+        })
+      const lookAtSpaces = (tell: boolean) =>
+        inTurn('spaces', async () => {
+          shared = await sharedSpacesOf(db, userId)
+          for (const partition of heldSpaces.keys()) if (!shared.has(partition)) heldSpaces.delete(partition)
+          if (tell) await write(`event: spaces\ndata: ${JSON.stringify({ spaces: await spacesOf(db, userId) })}\n\n`)
+          for (const partition of shared.keys()) void lookAtSpace(partition)
+        })
       let off: () => Promise<void> = async () => undefined
       let offSession: () => Promise<void> = async () => undefined
+      let offSpaces: () => Promise<void> = async () => undefined
       const going = () => !signedOut && !ended && !stream.aborted && !stream.closed
       try {
         await write(`retry: ${RECONNECT_MS}\n\n`)
         off = await db.listen(HEAD_CHANNEL, (payload) => {
-          if (payload.slice(0, payload.indexOf(':')) === userId) void lookAgain()
+          const partition = payload.slice(0, payload.indexOf(':'))
+          if (partition === userId) void lookAgain()
+          else if (shared.has(partition)) void lookAtSpace(partition)
+        })
+        offSpaces = await db.listen(SPACES_CHANNEL, (payload) => {
+          if (payload === userId) void lookAtSpaces(true)
         })
         offSession = await db.listen(SESSION_ENDED_CHANNEL, (payload) => {
           if (payload === userId) void checkSession()
@@ -151,6 +189,8 @@ export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits
         // A logout between the sign-in check and the LISTEN above sent a NOTIFY nobody heard.
         await checkSession()
         if (going()) await lookAgain()
+        // Each shared space's head once at the start, then whenever it moves.
+        if (going()) await lookAtSpaces(false)
         while (going()) {
           const beat = await new Promise<boolean>((resolve) => {
             wake = () => resolve(false)
@@ -166,6 +206,7 @@ export function syncRoutes(db: Db, { identity, rules, live: options = {}, limits
         // The database may be closing with the server: nothing left to stop listening to.
         await off().catch(() => undefined)
         await offSession().catch(() => undefined)
+        await offSpaces().catch(() => undefined)
       }
     })
   })

@@ -20,6 +20,8 @@ export interface Append {
   partition: string
   /** The author's id as the app knows it, written as the events' `metadata.userId`. */
   userId: string
+  /** A shared space's id, written as the events' `metadata.spaceId` (none for the personal space). */
+  spaceId?: string
   clientId: string
   stream: string
   /** The stream's version before the append (-1 when it is new or empty). */
@@ -48,7 +50,8 @@ const appendSql = (moveStream: string) => `
   stored AS (
     INSERT INTO events (user_id, partition_position, stream, stream_position, event_id, type, data, metadata, client_id, recorded_at)
     SELECT $1::bigint, partition.head - $6::int + e.ord, $3::text, $5::bigint + e.ord, (e.event ->> 'eventId')::uuid, e.event ->> 'type', e.event -> 'data',
-           coalesce(e.event -> 'metadata', '{}'::jsonb) || jsonb_build_object('userId', $11::text, 'clientId', $2::text, 'recordedAt', $7::text),
+           coalesce(e.event -> 'metadata', '{}'::jsonb) || jsonb_build_object('userId', $11::text, 'clientId', $2::text, 'recordedAt', $7::text)
+             || CASE WHEN $12::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('spaceId', $12::text) END,
            $2::text, $7::text::timestamptz
     FROM partition, jsonb_array_elements($8::text::jsonb) WITH ORDINALITY AS e(event, ord)
     RETURNING 1
@@ -61,9 +64,9 @@ const APPEND_NEW = appendSql(CREATE_NEW)
  * when the stream turned out to belong to another user (created by them meanwhile). Throws 413
  * `too_large` when they take the account past its quota: the caller's transaction must roll back. */
 export async function appendToStream(tx: Queryable, append: Append): Promise<{ positions: number[]; head: number } | null> {
-  const { partition, userId, clientId, stream, version, events, recordedAt } = append
+  const { partition, spaceId, userId, clientId, stream, version, events, recordedAt } = append
   const limits = append.limits ?? DEFAULT_STORAGE_LIMITS
-  const bytes = events.reduce((sum, event) => sum + eventBytesOf(event, { partition, userId, clientId, recordedAt }), 0)
+  const bytes = events.reduce((sum, event) => sum + eventBytesOf(event, { partition, spaceId, userId, clientId, recordedAt }), 0)
   const [row] = await tx.query<{ head: string | number; stored_bytes: string | number; stored: string | number }>(append.exists ? APPEND_EXISTING : APPEND_NEW, [
     partition,
     clientId,
@@ -76,6 +79,7 @@ export async function appendToStream(tx: Queryable, append: Append): Promise<{ p
     HEAD_CHANNEL,
     bytes,
     userId,
+    spaceId ?? null,
   ])
   if (row === undefined) return null
   // Past the quota only when pushes of this account ran at once: push() refuses the others before.

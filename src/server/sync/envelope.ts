@@ -21,7 +21,14 @@ const eventEnvelope = z.object({
   metadata: z.record(z.string(), z.unknown()).optional().default({}),
 })
 
+/** Characters of a space's id (the server makes them much shorter). */
+export const MAX_SPACE_ID = 100
+
+const spaceId = z.string().min(1).max(MAX_SPACE_ID)
+
 const commitEnvelope = z.object({
+  /** The space the stream is in; absent: the account's personal space. */
+  space: spaceId.optional(),
   stream: z.string().min(1),
   expectedVersion,
   events: z.array(eventEnvelope).min(1),
@@ -48,6 +55,7 @@ export type EventEnvelope = Commit['events'][number]
 const wholeNumber = z.union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}$/).transform(Number)])
 
 export const pullQuerySchema = z.object({
+  space: spaceId.optional(),
   after: wholeNumber.optional().default(0),
   limit: wholeNumber
     .optional()
@@ -57,6 +65,7 @@ export const pullQuerySchema = z.object({
 })
 
 export interface PullQuery {
+  space?: string
   after: number
   limit: number
 }

@@ -2,6 +2,8 @@
 // order; positions are gapless per user, so `after` is a safe cursor. A page is bounded in events
 // (`limit`) and in bytes (`pageBytes`), and it is cut in the database: node never holds more.
 import type { Db } from '../db/Db'
+import { protocolError } from '../protocol'
+import { membershipOf } from '../spaces'
 import { accountOf, type Account } from './account'
 import { parsePullQuery } from './envelope'
 import { headOf } from './push'
@@ -62,11 +64,16 @@ const PAGE = `
    WHERE page.n = 1 OR page.running <= $5
    ORDER BY e.partition_position`
 
-/** The user's events after `after` (at most `limit`, see parsePullQuery, and at most `pageBytes`);
- * throws an `invalid` ProtocolError for a malformed query. */
+/** The events of the user's personal space, or of the space the query names, after `after` (at most
+ * `limit`, see parsePullQuery, and at most `pageBytes`); throws an `invalid` ProtocolError for a
+ * malformed query and `not_found` for a space the user is not a member of. */
 export async function pull(db: Db, reader: string | Account, query: unknown, options: PullOptions = {}): Promise<PullResult> {
-  const { after, limit } = parsePullQuery(query)
-  const { partition } = accountOf(reader)
+  const { space, after, limit } = parsePullQuery(query)
+  const account = accountOf(reader)
+  // A named space is read by its members only; to anyone else it is not found, as one that does not exist.
+  const membership = space === undefined ? null : await membershipOf(db, account.partition, space)
+  if (space !== undefined && membership === null) throw protocolError('not_found')
+  const partition = membership?.partition ?? account.partition
   // Head first, and no event past it: the page and hasMore agree even while others push.
   const head = await headOf(db, partition)
   const rows = await db.query<EventRow>(PAGE, [partition, after, head, limit, options.pageBytes ?? PAGE_BYTES])

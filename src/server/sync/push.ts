@@ -1,6 +1,7 @@
 // Push: the use case behind `POST /api/sync/push`. Each commit is checked and stored atomically in
 // its own transaction, in order; a commit after a failed one to the same stream is `blocked`.
 import type { Db, Queryable } from '../db/Db'
+import { membershipOf } from '../spaces'
 import { accountOf, type Account } from './account'
 import { appendToStream } from './append'
 import type { CheckedEvent, Rules } from './appRules'
@@ -18,27 +19,42 @@ export interface PushOptions {
   limits?: Partial<StorageLimits>
 }
 
-/** Checks and stores `body`'s commits for the account (a user id: its own partition's); throws an
- * `invalid` ProtocolError for a malformed envelope, in which case nothing is stored. */
+/**
+ * Checks and stores `body`'s commits for the account (a user id: its own partition's); throws an
+ * `invalid` ProtocolError for a malformed envelope, in which case nothing is stored. A commit that
+ * names a `space` goes to that space's partition, when the account may write there (an owner or
+ * an editor of it); else it is `rejected: forbidden`, whether the space exists or not.
+ */
 export async function push(db: Db, writer: string | Account, body: unknown, options: PushOptions): Promise<PushResult> {
   const { clientId, commits } = parsePushBody(body)
   const account = accountOf(writer)
   const context: Context = { account, clientId, rules: options.rules, now: options.now ?? (() => new Date()), known: knownStreamsOf(db), limits: storageLimitsOf(options.limits) }
+  const targets = await targetsOf(db, account, commits)
   // What PostgreSQL cannot hold is its commit's `rejected: invalid`, judged before any statement
-  // sees it; the rest must fit the account's quota, or the whole push is refused (413).
-  const problems = await storableProblems(db, { partition: account.partition, userId: account.id, clientId, recordedAt: context.now() }, commits, context.limits)
+  // sees it; the rest must fit each space's quota, or the whole push is refused (413).
+  const problems = await storableProblems(
+    db,
+    { partition: account.partition, userId: account.id, clientId, recordedAt: context.now() },
+    commits,
+    context.limits,
+    targets,
+  )
   const failedStreams = new Set<string>()
   const results: CommitResult[] = []
-  // The head as the last commit's transaction left it (read under the partition's lock); a push
-  // whose every commit was blocked, or that has none, reads it afterwards.
+  // The personal head as the last commit to it left it (read under the partition's lock); a push
+  // with no such commit reads it afterwards.
   let head: number | undefined
   for (const [index, commit] of commits.entries()) {
     let result: CommitResult = { status: 'blocked' }
     const problem = problems[index]
-    if (!failedStreams.has(commit.stream) && problem !== undefined) result = rejected('invalid', problem)
-    else if (!failedStreams.has(commit.stream)) {
-      const pushed = await db.transaction((tx) => pushCommit(tx, context, commit))
-      ;({ result, head } = pushed)
+    const target = targets[index] as Target | null
+    if (failedStreams.has(commit.stream)) result = { status: 'blocked' }
+    else if (target === null) result = rejected('forbidden', notYours(commit.stream))
+    else if (problem !== undefined) result = rejected('invalid', problem)
+    else {
+      const pushed = await db.transaction((tx) => pushCommit(tx, context, commit, target))
+      result = pushed.result
+      if (target.spaceId === undefined) head = pushed.head
       // Committed: the stream's events as they now are, for the next commit's check.
       if (pushed.stored !== undefined) context.known.set(commit.stream, pushed.stored)
     }
@@ -46,6 +62,30 @@ export async function push(db: Db, writer: string | Account, body: unknown, opti
     results.push(result)
   }
   return { results, head: head ?? (await headOf(db, account.partition)) }
+}
+
+/** Where a commit goes: its space's partition (`spaceId` for a shared space, which its events' metadata names). */
+interface Target {
+  partition: string
+  spaceId?: string
+}
+
+/** Each commit's target, or null for a space the account may not write (not a member, a viewer, or no such space). */
+async function targetsOf(db: Db, account: Account, commits: readonly Commit[]): Promise<Array<Target | null>> {
+  const bySpace = new Map<string, Promise<Target | null>>()
+  const targetOf = async (space: string): Promise<Target | null> => {
+    const membership = await membershipOf(db, account.partition, space)
+    if (membership === null || membership.role === 'viewer') return null
+    return membership.personal ? { partition: membership.partition } : { partition: membership.partition, spaceId: membership.spaceId }
+  }
+  return Promise.all(
+    commits.map((commit) => {
+      if (commit.space === undefined) return { partition: account.partition }
+      let target = bySpace.get(commit.space)
+      if (target === undefined) bySpace.set(commit.space, (target = targetOf(commit.space)))
+      return target
+    }),
+  )
 }
 
 /** The partition's last position (0 before its first event). */
@@ -147,9 +187,9 @@ const COMMIT_STATE = `
          END AS known_id
     FROM (VALUES (1)) AS one LEFT JOIN streams s ON s.stream = $1::text`
 
-async function pushCommit(tx: Queryable, context: Context, commit: Commit): Promise<{ result: CommitResult; head: number; stored?: KnownStream }> {
+async function pushCommit(tx: Queryable, context: Context, commit: Commit, target: Target): Promise<{ result: CommitResult; head: number; stored?: KnownStream }> {
   const { account, known, rules } = context
-  const partition = account.partition
+  const { partition, spaceId } = target
   const { stream, events } = commit
   const head = await lockPartition(tx, partition)
   const done = (result: CommitResult) => ({ result, head })
@@ -199,7 +239,7 @@ async function pushCommit(tx: Queryable, context: Context, commit: Commit): Prom
   const refusal = governed ? await domainRefusal(tx, rules, partition, stream, stored, events) : undefined
   if (refusal !== undefined) return done(rejected('invalid', refusal))
 
-  const appended = await appendToStream(tx, { partition, userId: account.id, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now(), limits: context.limits })
+  const appended = await appendToStream(tx, { partition, spaceId, userId: account.id, clientId: context.clientId, stream, version, exists: owner !== null, events, recordedAt: context.now(), limits: context.limits })
   if (appended === null) return done(rejected('forbidden', notYours(stream)))
   // What the stream holds once this commits (push() keeps it only then).
   const after: KnownStream | undefined =

@@ -38,6 +38,8 @@ export interface Stamp {
   partition: string
   /** The author's id as the app knows it. */
   userId: string
+  /** A shared space's id, which the events' metadata names. */
+  spaceId?: string
   clientId: string
   recordedAt: Date
 }
@@ -101,7 +103,7 @@ const dataBytes = new WeakMap<EventEnvelope, number>()
 export function eventBytesOf(event: EventEnvelope, stamp: Stamp): number {
   let data = dataBytes.get(event)
   if (data === undefined) dataBytes.set(event, (data = utf8Bytes(event.data)))
-  const metadata = { ...event.metadata, userId: stamp.userId, clientId: stamp.clientId, recordedAt: stamp.recordedAt.toISOString() }
+  const metadata = { ...event.metadata, userId: stamp.userId, clientId: stamp.clientId, recordedAt: stamp.recordedAt.toISOString(), ...(stamp.spaceId === undefined ? {} : { spaceId: stamp.spaceId }) }
   return data + utf8Bytes(metadata)
 }
 
@@ -166,14 +168,27 @@ export async function refuseOverQuota(db: Queryable, userId: string, events: Rea
 
 /**
  * Each commit's reason it cannot be stored (its `rejected: invalid` message), or undefined for
- * one that can. Throws 413 `too_large` when those that can would take the account past its quota:
+ * one that can. Throws 413 `too_large` when those that can would take a partition past its quota:
  * the whole push is refused before anything of it is stored, so the client keeps all of it.
+ * `targets`: each commit's partition and space (default the stamp's), null for one that goes nowhere.
  */
-export async function storableProblems(db: Queryable, stamp: Stamp, commits: readonly Commit[], limits: StorageLimits): Promise<Array<string | undefined>> {
-  const problems = commits.map((commit) => commitProblem(commit, stamp, limits))
-  const sized = commits.flatMap((commit, index) =>
-    problems[index] === undefined ? commit.events.map((event) => ({ id: event.eventId.toLowerCase(), bytes: eventBytesOf(event, stamp) })) : [],
-  )
-  await refuseOverQuota(db, stamp.partition, sized, limits)
+export async function storableProblems(
+  db: Queryable,
+  stamp: Stamp,
+  commits: readonly Commit[],
+  limits: StorageLimits,
+  targets: ReadonlyArray<Pick<Stamp, 'partition' | 'spaceId'> | null> = commits.map(() => stamp),
+): Promise<Array<string | undefined>> {
+  const stampOf = (index: number): Stamp => ({ ...stamp, ...targets[index] })
+  const problems = commits.map((commit, index) => commitProblem(commit, stampOf(index), limits))
+  const sized = new Map<string, Array<{ id: string; bytes: number }>>()
+  for (const [index, commit] of commits.entries()) {
+    const target = targets[index]
+    if (problems[index] !== undefined || target === null || target === undefined) continue
+    const list = sized.get(target.partition) ?? []
+    sized.set(target.partition, list)
+    for (const event of commit.events) list.push({ id: event.eventId.toLowerCase(), bytes: eventBytesOf(event, stampOf(index)) })
+  }
+  for (const [partition, events] of sized) await refuseOverQuota(db, partition, events, limits)
   return problems
 }
