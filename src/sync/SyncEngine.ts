@@ -10,13 +10,20 @@ import type { SyncDefinition } from './definition'
 import { describeFailure, isNetworkFailure, SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
 import { PUSH_LIMITS, type CommitResult, type PulledEvent, type PushAnswer, type PushCommit } from './protocol'
 import { recheck, reconcilePulled, resolveRefused, type Reconciled } from './reconcile'
-import { initialSyncStatus, type LiveState, type PendingCommit, type SyncExchange, type SyncProblem, type SyncStatus } from './status'
+import { initialSyncStatus, type LiveState, type PendingCommit, type SyncExchange, type SyncProblem, type SyncSpace, type SyncStatus } from './status'
 import { SyncTables } from './tables'
 import type { SyncTransport } from './transport'
 import { toWire } from './wire'
 
 /** The live channel: calls `onHead` with the user's head whenever it moves; returns its close. */
-export type LiveChannel = (handlers: { onHead(head: number): void; onState(state: LiveState): void }) => () => void
+export type LiveChannel = (handlers: {
+  onHead(head: number): void
+  onState(state: LiveState): void
+  /** A shared space's head (`event: space`). */
+  onSpace?(space: string, head: number): void
+  /** The user's memberships changed (`event: spaces`). */
+  onSpaces?(): void
+}) => () => void
 
 export interface SyncEngineOptions {
   store: EventStore
@@ -124,11 +131,15 @@ export class SyncEngine {
       // News first: most cycles start on a live head, and what another device did shows before
       // this device looks at its own (a pull settles any pending tail of the streams it meets).
       await this.pullAll()
+      await this.pullSpaces()
       await this.scan()
       // What waits is known from here on, also while the push is on its way.
       await this.refreshPending()
       for (let round = 0; round < MAX_ROUNDS; round++) {
-        if (round > 0) await this.pullAll()
+        if (round > 0) {
+          await this.pullAll()
+          await this.pullSpaces()
+        }
         if (!(await this.pushAll())) break
       }
       // Past what this cycle wrote itself, so pages know nothing of theirs is left unseen.
@@ -216,6 +227,11 @@ export class SyncEngine {
     if (!live || this.stopped) return
     this.closeLive = live({
       onHead: (head) => this.heard(head),
+      onSpace: (space, head) => {
+        const known = this.state.spaces.find((candidate) => candidate.id === space)
+        if (known === undefined || known.cursor !== head) this.syncNow()
+      },
+      onSpaces: () => this.syncNow(),
       onState: (state) => {
         this.update({ live: state })
         // Given up for good (a 401, say): opened again after the next good cycle.
@@ -245,27 +261,42 @@ export class SyncEngine {
     let scanned = from
     for await (const page of store.read.after(from).inBatches(500)) {
       const streams = new Set<string>()
-      for (const list of (await store.streamsOfEach(page.map((event) => event.eventId))).values()) {
-        for (const stream of list) if (definition.syncs(stream)) streams.add(stream)
+      // A stream's first local event that names a shared space (`metadata.spaceId`) puts it there.
+      const named = new Map<string, string>()
+      const streamsOfEach = await store.streamsOfEach(page.map((event) => event.eventId))
+      for (const event of page) {
+        for (const stream of streamsOfEach.get(event.eventId) ?? []) {
+          if (!definition.syncs(stream)) continue
+          streams.add(stream)
+          const spaceId = event.metadata.spaceId
+          if (typeof spaceId === 'string' && spaceId.length > 0 && !named.has(stream)) named.set(stream, spaceId)
+        }
       }
       scanned = (page.at(-1) as { globalPosition: number }).globalPosition
       const last = scanned
       await store.transaction(async () => {
         await this.tables.markDirty(streams)
+        for (const [stream, space] of named) if ((await this.tables.spaceOf(stream)) === undefined && (await this.tables.stream(stream)).confirmed === -1) await this.tables.setSpace(stream, space)
         await this.tables.set('scanned', last)
       })
     }
     this.update({ scanned })
   }
 
-  private async pullAll(): Promise<void> {
+  /**
+   * Pulls the personal space (no `space`), or a shared one, from its cursor: `cursor` in sync's
+   * state table, `cursor:<space id>` for a shared space. A shared space's streams are marked as
+   * its own, so their commits are pushed to it. Resolves with the space's cursor and head.
+   */
+  private async pullAll(space?: string): Promise<{ cursor: number; head: number }> {
     const { transport, store } = this.options
     const limit = this.options.pullLimit ?? 500
-    const fetchPage = (after: number) => this.exchanging('lastPull', () => transport.pull(after, limit))
-    let after = await this.tables.get<number>('cursor', 0)
+    const cursorKey = space === undefined ? 'cursor' : `cursor:${space}`
+    const fetchPage = (after: number) => this.exchanging('lastPull', () => (space === undefined ? transport.pull(after, limit) : transport.pull(after, limit, space)))
+    let after = await this.tables.get<number>(cursorKey, 0)
     // The stored cursor is the status's from the first pull on, also when this one brings nothing
     // (a new engine on a store that has synced before: a reload, another tab leading).
-    if (after !== this.state.cursor) this.update({ cursor: after })
+    if (space === undefined && after !== this.state.cursor) this.update({ cursor: after })
     let next = fetchPage(after)
     for (;;) {
       const answer = await next
@@ -283,22 +314,79 @@ export class SyncEngine {
         const settled = new Map<string, Reconciled>()
         await store.transaction(async (tx) => {
           for (const [stream, events] of byStream) {
+            if (space !== undefined) await this.tables.setSpace(stream, space)
             const done = await tx.within(() => reconcilePulled(this.context(tx), stream, events))
             settled.set(stream, done)
             if (done.changed) changed.add(stream)
             rewritten ||= done.rewritten
           }
-          await this.tables.set('cursor', cursor)
+          await this.tables.set(cursorKey, cursor)
         })
         // Only once the transaction committed: an aborted one held nothing.
         for (const [stream, done] of settled) this.noteHeld(stream, done)
-        this.update({ cursor, problem: this.state.problem ?? this.heldProblem() })
+        if (space === undefined) this.update({ cursor, problem: this.state.problem ?? this.heldProblem() })
+        else this.update({ problem: this.state.problem ?? this.heldProblem() })
       }
-      this.update({ head: answer.head, lastPull: this.exchange(true, `after ${after}: ${answer.events.length} event(s), head ${answer.head}${answer.hasMore ? ', more to come' : ''}`) })
+      const which = space === undefined ? '' : `space ${space}, `
+      this.update({
+        ...(space === undefined ? { head: answer.head } : {}),
+        lastPull: this.exchange(true, `${which}after ${after}: ${answer.events.length} event(s), head ${answer.head}${answer.hasMore ? ', more to come' : ''}`),
+      })
       if (changed.size > 0) await this.changed([...changed], rewritten)
-      if (!answer.hasMore || answer.events.length === 0) return
+      if (!answer.hasMore || answer.events.length === 0) return { cursor: answer.events.at(-1)?.position ?? after, head: answer.head }
       after = (answer.events.at(-1) as PulledEvent).position
     }
+  }
+
+  /**
+   * The user's shared spaces, each pulled from its own cursor; a space this device synced that the
+   * user is no longer a member of has its copy deleted here (dropSpace). Nothing to do for a
+   * transport that knows no spaces.
+   */
+  private async pullSpaces(): Promise<void> {
+    const { transport } = this.options
+    if (transport.spaces === undefined) return
+    const listed = (await this.exchanging('lastPull', () => transport.spaces!())).filter((space) => !space.personal)
+    const member = new Set(listed.map((space) => space.id))
+    for (const gone of (await this.tables.get<string[]>('spaces', [])).filter((id) => !member.has(id))) await this.dropSpace(gone)
+    await this.tables.set('spaces', [...member])
+    const spaces: SyncSpace[] = []
+    for (const space of listed) {
+      const { cursor, head } = await this.pullAll(space.id)
+      spaces.push({ id: space.id, name: space.name, role: space.role, head, cursor })
+    }
+    this.update({ spaces })
+  }
+
+  /**
+   * The user was removed from `space` (or left it): its streams' events leave this device, with
+   * its read models (a rewrite), and what of them was not sent is reported as such.
+   */
+  private async dropSpace(space: string): Promise<void> {
+    const { store } = this.options
+    const streams = await this.tables.streamsOfSpace(space)
+    await store.transaction(async (tx) => {
+      for (const stream of streams) {
+        const row = await this.tables.stream(stream)
+        const removed = await tx.truncateStream(stream, -1)
+        for (const event of removed.slice(row.confirmed + 1)) {
+          await this.tables.report({
+            at: this.now().toISOString(),
+            kind: 'rejected',
+            stream,
+            eventId: event.eventId,
+            type: event.type,
+            data: event.data,
+            reason: { code: 'removed_from_space', message: 'This account is no longer a member of the space this stream is in: its copy on this device is deleted, and this change was not sent.' },
+          })
+        }
+        await this.tables.deleteStream(stream)
+        await this.tables.delete(`space:${stream}`)
+        this.held.delete(stream)
+      }
+      await this.tables.delete(`cursor:${space}`)
+    })
+    if (streams.length > 0) await this.changed(streams, true)
   }
 
   /** Pushes every pending tail; true when there is more to do: news to pull (a conflict, others' events), or events to push again. */
@@ -307,19 +395,19 @@ export class SyncEngine {
     const rows = await this.tables.dirtyStreams()
     // A stream left held here that nothing unchecked waits in any more (its events confirmed, or gone) is free.
     for (const stream of this.held.keys()) if (!rows.some((row) => row.stream === stream && row.unchecked)) this.held.delete(stream)
-    const tails: Array<{ stream: string; confirmed: number; events: RecordedEvent[] }> = []
+    const tails: Array<{ stream: string; confirmed: number; events: RecordedEvent[]; space: string | undefined }> = []
     for (const row of rows) {
       if (row.unchecked && !(await this.checkAgain(row.stream))) continue
       const events = await store.read.stream(row.stream).after(row.confirmed).toArray()
-      if (events.length > 0) tails.push({ stream: row.stream, confirmed: row.confirmed, events })
+      if (events.length > 0) tails.push({ stream: row.stream, confirmed: row.confirmed, events, space: await this.tables.spaceOf(row.stream) })
       else await this.settleClean(row.stream)
     }
     if (tails.length === 0) return false
     // In the order they were written: a cart's checkout reaches the server before its order.
     tails.sort((a, b) => (a.events[0]?.globalPosition ?? 0) - (b.events[0]?.globalPosition ?? 0))
     const size = this.options.commitSize ?? 500
-    const commits: PushCommit[] = tails.flatMap(({ stream, confirmed, events }) =>
-      chunk(events, size).map((part, index) => ({ stream, expectedVersion: confirmed + index * size, events: part.map(toWire) })),
+    const commits: PushCommit[] = tails.flatMap(({ stream, confirmed, events, space }) =>
+      chunk(events, size).map((part, index) => ({ ...(space === undefined ? {} : { space }), stream, expectedVersion: confirmed + index * size, events: part.map(toWire) })),
     )
     let pullFirst = false
     for (const batch of batches(commits)) {
@@ -374,7 +462,7 @@ export class SyncEngine {
       for (const [index, commit] of batch.entries()) {
         const result = results[index]
         if (result === undefined || refused.has(commit.stream)) continue
-        if (result.status === 'accepted') accepted += result.positions.length
+        if (result.status === 'accepted' && commit.space === undefined) accepted += result.positions.length
         if (result.status === 'accepted' || result.status === 'duplicate') {
           const confirmed = result.positions.at(-1) ?? -1
           const row = await this.tables.stream(commit.stream)
@@ -401,7 +489,8 @@ export class SyncEngine {
     const cursor = await this.tables.get<number>('cursor', 0)
     this.update({ cursor, problem: this.state.problem ?? this.heldProblem() })
     if (changed.size > 0) await this.changed([...changed], rewritten)
-    return more || answer.head > cursor
+    // A shared space's accepted commits come back with its next pull, which confirms nothing new.
+    return more || answer.head > cursor || batch.some((commit, index) => commit.space !== undefined && results[index]?.status === 'accepted')
   }
 
   /** A dirty stream with nothing past its confirmed version is clean (if nothing came meanwhile). */

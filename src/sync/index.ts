@@ -7,11 +7,13 @@
  * @module kiroku-es/sync
  */
 export { AccountClient } from './accounts'
+export { SpacesClient } from './spaces'
+export type { InvitationOptions, SpaceChange, SpaceInvitation, SpaceMember } from './spaces'
 export { isNetworkFailure, SyncRequestError, SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
 export { PULL_LIMIT, PUSH_LIMITS } from './protocol'
 export type { CommitResult, PullAnswer, PulledEvent, PushAnswer, PushBody, PushCommit, SpaceRole, SpaceSummary, User, WireEvent, WireExpectedVersion } from './protocol'
 export { initialSyncStatus, syncChannelName } from './status'
-export type { LiveState, PendingCommit, SyncExchange, SyncMessage, SyncPolicy, SyncProblem, SyncReport, SyncStatus } from './status'
+export type { LiveState, PendingCommit, SyncExchange, SyncMessage, SyncPolicy, SyncProblem, SyncReport, SyncSpace, SyncStatus } from './status'
 export { SyncClient, syncStateOf } from './SyncClient'
 export type { SyncClientOptions, SyncState, SyncView } from './SyncClient'
 export { apiCaller, httpTransport } from './transport'

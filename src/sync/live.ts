@@ -1,9 +1,9 @@
 // The protocol's live channel (`GET /api/sync/live`, server-sent events) as the engine's LiveChannel.
 import type { LiveChannel } from './SyncEngine'
 
-/** Heads from the server over EventSource, which reconnects by itself (sending Last-Event-ID). */
+/** Heads from the server over EventSource (the personal space's, each shared space's, and news of memberships), which reconnects by itself (sending Last-Event-ID). */
 export function eventSourceLive(url = '/api/sync/live'): LiveChannel {
-  return ({ onHead, onState }) => {
+  return ({ onHead, onState, onSpace, onSpaces }) => {
     if (typeof EventSource === 'undefined') {
       onState('off')
       return () => undefined
@@ -19,6 +19,15 @@ export function eventSourceLive(url = '/api/sync/live'): LiveChannel {
         // Not the protocol's data: ignored; the next poll finds the head anyway.
       }
     })
+    source.addEventListener('space', (event) => {
+      try {
+        const { space, head } = JSON.parse((event as MessageEvent<string>).data) as { space?: unknown; head?: unknown }
+        if (typeof space === 'string' && Number.isSafeInteger(head) && (head as number) >= 0) onSpace?.(space, head as number)
+      } catch {
+        // As for a head: ignored.
+      }
+    })
+    source.addEventListener('spaces', () => onSpaces?.())
     // CONNECTING again means EventSource is retrying; CLOSED means it gave up (a 401, say).
     source.onerror = () => onState(source.readyState === EventSource.CLOSED ? 'closed' : 'connecting')
     return () => {

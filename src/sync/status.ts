@@ -77,6 +77,19 @@ export interface SyncStatus {
   retryAt: string | null
   /** The latest reports, newest last (all of them are in `syncReports`). */
   reports: SyncReport[]
+  /** The shared spaces the user is a member of, as the last cycle found them (the personal space is `cursor` and `head`). */
+  spaces: SyncSpace[]
+}
+
+/** A shared space as the engine syncs it. */
+export interface SyncSpace {
+  id: string
+  name: string
+  role: 'owner' | 'editor' | 'viewer'
+  /** The space's head, as the server last said. */
+  head: number
+  /** Its position pulled so far. */
+  cursor: number
 }
 
 export const initialSyncStatus: SyncStatus = {
@@ -93,6 +106,7 @@ export const initialSyncStatus: SyncStatus = {
   problem: null,
   retryAt: null,
   reports: [],
+  spaces: [],
 }
 
 /** Between the leading worker's engine and the pages, on the database's sync channel. */

@@ -77,6 +77,32 @@ export class SyncTables {
     return this.state.put({ key, value })
   }
 
+  delete(key: string): Promise<unknown> {
+    return this.state.delete(key)
+  }
+
+  deleteStream(stream: string): Promise<unknown> {
+    return this.streams.delete(stream)
+  }
+
+  /** The shared space a stream is in (its id), undefined for the personal space. Kept as `space:<stream>` in the state table. */
+  spaceOf(stream: string): Promise<string | undefined> {
+    return this.get<string | undefined>(`space:${stream}`, undefined)
+  }
+
+  setSpace(stream: string, space: string): Promise<unknown> {
+    return this.set(`space:${stream}`, space)
+  }
+
+  /** The streams of the shared space `space`. */
+  streamsOfSpace(space: string): Promise<string[]> {
+    return this.state
+      .where('key')
+      .startsWith('space:')
+      .toArray()
+      .then((rows) => rows.filter((row) => row.value === space).map((row) => row.key.slice('space:'.length)))
+  }
+
   report(report: SyncReport): Promise<unknown> {
     return this.reports.add(report)
   }

@@ -1,7 +1,7 @@
 // How the engine reaches the server: the protocol's calls over fetch. Swappable, so tests can
 // call a server in-process (Hono's app.request) and fail the network on demand.
 import { describeFailure, isNetworkFailure, SyncRequestError, SyncServerError, SyncUnauthenticatedError, SyncUnreachableError } from './errors'
-import type { PullAnswer, PushAnswer, PushBody } from './protocol'
+import type { PullAnswer, PushAnswer, PushBody, SpaceSummary } from './protocol'
 
 /**
  * The protocol's two sync calls. Each resolves with the server's answer or rejects with what
@@ -17,7 +17,10 @@ import type { PullAnswer, PushAnswer, PushBody } from './protocol'
  */
 export interface SyncTransport {
   push(body: PushBody): Promise<PushAnswer>
-  pull(after: number, limit: number): Promise<PullAnswer>
+  /** A page of the personal space's events after `after`, or of the shared space `space` names. */
+  pull(after: number, limit: number, space?: string): Promise<PullAnswer>
+  /** The user's spaces (`GET /api/spaces`); without it, the engine syncs the personal space only. */
+  spaces?(): Promise<SpaceSummary[]>
 }
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>
@@ -42,7 +45,8 @@ export function httpTransport(options: HttpTransportOptions = {}): SyncTransport
   const call = apiCaller(options)
   return {
     push: (body) => call<PushAnswer>('/api/sync/push', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    pull: (after, limit) => call<PullAnswer>(`/api/sync/pull?after=${after}&limit=${limit}`),
+    spaces: async () => (await call<{ spaces: SpaceSummary[] }>('/api/spaces')).spaces,
+    pull: (after, limit, space) => call<PullAnswer>(`/api/sync/pull?after=${after}&limit=${limit}${space === undefined ? '' : `&space=${encodeURIComponent(space)}`}`),
   }
 }
 

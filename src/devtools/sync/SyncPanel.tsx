@@ -2,6 +2,7 @@ import { useId } from 'react'
 import type { SyncExchange, SyncView } from '../../sync'
 import { PendingCommits } from './PendingCommits'
 import { SyncReports } from './SyncReports'
+import { SyncSpaces } from './SyncSpaces'
 import { timeOf } from './timeOf'
 
 export interface SyncPanelProps {
@@ -14,8 +15,8 @@ export interface SyncPanelProps {
 const LIVE: Record<string, string> = { off: 'off', connecting: 'connecting', open: 'open', closed: 'closed (pulling every few seconds)' }
 
 /**
- * What the sync engine is doing: the connection and live channel, the head and the cursor, what
- * waits to be pushed, the last push and pull, and every event the server did not take, with why.
+ * What the sync engine is doing: the connection and live channel, the head and the cursor, the
+ * shared spaces with the role in each and their heads, what waits to be pushed, the last push and pull, and every event the server did not take, with why.
  * Everything shown is text: event data never becomes markup.
  */
 export function SyncPanel({ view, syncNow }: SyncPanelProps) {
@@ -77,6 +78,7 @@ export function SyncPanel({ view, syncNow }: SyncPanelProps) {
         <dt>Last pull</dt>
         <dd data-fact="last-pull">{exchangeText(status.lastPull)}</dd>
       </dl>
+      <SyncSpaces spaces={status.spaces ?? []} />
       <PendingCommits commits={status.pendingCommits} />
       <SyncReports reports={status.reports} />
     </section>
