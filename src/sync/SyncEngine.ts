@@ -348,7 +348,11 @@ export class SyncEngine {
     if (transport.spaces === undefined) return
     const listed = (await this.exchanging('lastPull', () => transport.spaces!())).filter((space) => !space.personal)
     const member = new Set(listed.map((space) => space.id))
-    for (const gone of (await this.tables.get<string[]>('spaces', [])).filter((id) => !member.has(id))) await this.dropSpace(gone)
+    const gone = (await this.tables.get<string[]>('spaces', [])).filter((id) => !member.has(id))
+    // A stream the user started in a space since the last scan is that space's too: found first,
+    // so that it goes with the space instead of being pushed to it and refused.
+    if (gone.length > 0) await this.scan()
+    for (const space of gone) await this.dropSpace(space)
     await this.tables.set('spaces', [...member])
     const spaces: SyncSpace[] = []
     for (const space of listed) {
