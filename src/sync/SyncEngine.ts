@@ -346,7 +346,12 @@ export class SyncEngine {
   private async pullSpaces(): Promise<void> {
     const { transport } = this.options
     if (transport.spaces === undefined) return
-    const listed = (await this.exchanging('lastPull', () => transport.spaces!())).filter((space) => !space.personal)
+    // A server that serves no spaces (one written before them) answers 404: the personal space is all there is.
+    const all = await this.exchanging('lastPull', () => transport.spaces!()).catch((error: unknown) => {
+      if (error instanceof SyncServerError && error.status === 404) return []
+      throw error
+    })
+    const listed = all.filter((space) => !space.personal)
     const member = new Set(listed.map((space) => space.id))
     const gone = (await this.tables.get<string[]>('spaces', [])).filter((id) => !member.has(id))
     // A stream the user started in a space since the last scan is that space's too: found first,

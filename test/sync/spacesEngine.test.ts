@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { addItem, removeItem, updateItemQuantity } from '../../src/domain'
 import { AggregateRepository } from '../../src/eventstore'
-import { SpacesClient, SyncEngine, type Fetch } from '../../src/sync'
+import { SpacesClient, SyncEngine, SyncServerError, type Fetch, type SyncTransport } from '../../src/sync'
 import { shopSync } from '../../src/worker/shopSync'
 import { openDevice, syncedStreams, testServer } from './support/devices'
 
@@ -107,5 +107,22 @@ describe('the sync engine with spaces', () => {
     // Its own cart, in its personal space, is untouched and synced.
     expect((await bobDevice.streams()).get(`Cart$${own}`)?.map((event) => event.type)).toEqual(['Cart.ItemAdded'])
     expect(engine.status.head).toBe(1)
+  })
+
+  it('syncs the personal space as before with a server that serves no spaces (404 for its list)', async () => {
+    const ann = await person('ann')
+    const device = await openDevice(server, ann.cookie, 'ann')
+    const noSpaces: SyncTransport = {
+      push: (body) => device.transport.push(body),
+      pull: (after, limit, space) => device.transport.pull(after, limit, space),
+      spaces: async () => {
+        throw new SyncServerError(404, 'not_found', 'Not found.')
+      },
+    }
+    const engine = new SyncEngine({ store: device.store, transport: noSpaces, definition: shopSync })
+    const cartId = crypto.randomUUID()
+    await addItem(device.repository, sencha(cartId))
+    await engine.sync()
+    expect(engine.status).toMatchObject({ connection: 'online', problem: null, pending: 0, head: 1, cursor: 1, spaces: [] })
   })
 })
