@@ -137,8 +137,10 @@ async function signup(email) {
 const cartEvent = (cartId, noteBytes = 0) => ({
   eventId: randomUUID(),
   type: 'Cart.ItemAdded',
-  data: { cartId, itemId: 'sencha', quantity: 1, price: 1200, ...(noteBytes > 0 ? { note: 'x'.repeat(noteBytes) } : {}) },
-  metadata: { correlationId: randomUUID(), timestamp: new Date().toISOString() },
+  data: { cartId, itemId: 'sencha', quantity: 1, price: 1200 },
+  // The bulk in metadata: the data must be what the cart's command makes, and the server keeps
+  // the client's metadata (and counts its bytes) as it came.
+  metadata: { correlationId: randomUUID(), timestamp: new Date().toISOString(), ...(noteBytes > 0 ? { note: 'x'.repeat(noteBytes) } : {}) },
 })
 
 /** One push of `commits` commits of one event each to new cart streams: { status, code, result, ms }. */

@@ -361,7 +361,9 @@ export class SyncEngine {
     await this.tables.set('spaces', [...member])
     const spaces: SyncSpace[] = []
     for (const space of listed) {
-      const { cursor, head } = await this.pullAll(space.id)
+      // The list says each space's head: one this device has pulled up to needs no pull.
+      const stored = await this.tables.get<number>(`cursor:${space.id}`, 0)
+      const { cursor, head } = space.head === stored ? { cursor: stored, head: space.head } : await this.pullAll(space.id)
       spaces.push({ id: space.id, name: space.name, role: space.role, head, cursor })
     }
     this.update({ spaces })
